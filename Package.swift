@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Stagecraft",
+    platforms: [.macOS(.v13)],
+    products: [
+        // The DSL that stack files import. Dynamic, because the CLI links each
+        // user's stack file against it at evaluation time.
+        .library(name: "Stagecraft", type: .dynamic, targets: ["Stagecraft"]),
+        .executable(name: "stagecraft", targets: ["stagecraft"]),
+        .executable(name: "stagecraft-bench", targets: ["stagecraft-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .target(name: "StagecraftSpec"),
+        .target(name: "Stagecraft", dependencies: ["StagecraftSpec"]),
+        .target(name: "StagecraftOutput"),
+        .target(name: "StagecraftEvaluation", dependencies: ["StagecraftSpec", "StagecraftOutput"]),
+        .target(name: "StagecraftPlanner", dependencies: ["StagecraftSpec"]),
+        .target(
+            name: "StagecraftEmitters",
+            dependencies: [
+                "StagecraftPlanner", "StagecraftOutput",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
+        .target(
+            name: "StagecraftCLI",
+            dependencies: [
+                "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
+                "StagecraftOutput", "StagecraftWriters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "stagecraft", dependencies: ["StagecraftCLI"]),
+        .executableTarget(name: "stagecraft-bench", dependencies: ["StagecraftCLI"]),
+        .testTarget(
+            name: "StagecraftTests",
+            dependencies: [
+                "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
+                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI",
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

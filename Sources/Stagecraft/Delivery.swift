@@ -1,0 +1,223 @@
+/// The CI/CD pipeline: which providers, which toolchain, which commands.
+///
+/// ```swift
+/// Pipeline(.githubActions) {
+///     Build(.swift("6.1"))
+///     Test("swift test --parallel")
+///     Lint("swiftlint --strict")
+///     SecurityScan()
+/// }
+/// ```
+public struct Pipeline: StackContent {
+    let spec: PipelineSpec
+
+    public init(_ providers: CIProvider..., file: String = #filePath, line: Int = #line, @PipelineBuilder _ content: () -> [any PipelineContent] = { [] }) {
+        var spec = PipelineSpec(providers: providers.isEmpty ? [.githubActions] : providers, location: location(file, line))
+        for part in content() { part.apply(to: &spec) }
+        self.spec = spec
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.pipeline = spec }
+}
+
+/// The toolchain CI sets up, and optionally the build command (its default depends on the toolchain).
+///
+/// ```swift
+/// Build(.swift("6.1"))
+/// Build(.node("22"), command: "npm ci && npm run build")
+/// ```
+public struct Build: PipelineContent {
+    let toolchain: Located<Toolchain>
+    let command: Located<String>?
+
+    public init(_ toolchain: Toolchain, command: String? = nil, file: String = #filePath, line: Int = #line) {
+        let at = location(file, line)
+        self.toolchain = Located(toolchain, at: at)
+        self.command = command.map { Located($0, at: at) }
+    }
+
+    public func apply(to pipeline: inout PipelineSpec) {
+        pipeline.toolchain = toolchain
+        if let command { pipeline.buildCommand = command }
+    }
+}
+
+/// The test command CI runs on every push and pull request.
+///
+/// ```swift
+/// Test("swift test --parallel")
+/// ```
+public struct Test: PipelineContent {
+    let command: Located<String>?
+
+    public init(_ command: String? = nil, file: String = #filePath, line: Int = #line) {
+        let at = location(file, line)
+        self.command = command.map { Located($0, at: at) }
+    }
+
+    public func apply(to pipeline: inout PipelineSpec) { pipeline.testCommand = command ?? pipeline.testCommand }
+}
+
+/// The lint command CI runs from the growth stage on.
+///
+/// ```swift
+/// Lint("swiftlint --strict")
+/// ```
+public struct Lint: PipelineContent {
+    let command: Located<String>
+
+    public init(_ command: String, file: String = #filePath, line: Int = #line) {
+        self.command = Located(command, at: location(file, line))
+    }
+
+    public func apply(to pipeline: inout PipelineSpec) { pipeline.lintCommand = command }
+}
+
+/// Code and secret scanning in CI, whatever the stage (the scale stage turns it on by itself).
+///
+/// ```swift
+/// SecurityScan()
+/// ```
+public struct SecurityScan: PipelineContent {
+    let value: Located<Bool>
+
+    public init(_ enabled: Bool = true, file: String = #filePath, line: Int = #line) {
+        value = Located(enabled, at: location(file, line))
+    }
+
+    public func apply(to pipeline: inout PipelineSpec) { pipeline.securityScan = value }
+}
+
+/// Where the generated files live in the repository, for the drift check (default `infra`).
+///
+/// ```swift
+/// Output("deploy/generated")
+/// ```
+public struct Output: PipelineContent {
+    let value: Located<String>
+
+    public init(_ directory: String, file: String = #filePath, line: Int = #line) {
+        value = Located(directory, at: location(file, line))
+    }
+
+    public func apply(to pipeline: inout PipelineSpec) { pipeline.outputDirectory = value }
+}
+
+/// Where each stage runs. A stage left out takes the stage policy's default
+/// (compose at mvp and growth, Kubernetes at scale).
+///
+/// ```swift
+/// Platform(.compose)
+/// Platform(mvp: .compose, growth: .compose, scale: .aws)
+/// ```
+public struct Platform: StackContent {
+    let value: Located<Staged<PlatformKind>>
+
+    public init(_ all: PlatformKind, file: String = #filePath, line: Int = #line) {
+        value = Located(Staged(base: all), at: location(file, line))
+    }
+
+    public init(mvp: PlatformKind? = nil, growth: PlatformKind? = nil, scale: PlatformKind? = nil, file: String = #filePath, line: Int = #line) {
+        value = Located(Staged(mvp: mvp, growth: growth, scale: scale), at: location(file, line))
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.platform = value }
+}
+
+/// A cloud region the stack runs in, and where its backups are copied at scale.
+/// Two `Region`s make the stack multi-region.
+///
+/// ```swift
+/// Region("eu-west-1", backupCopy: "eu-central-1")
+/// ```
+public struct Region: StackContent {
+    let value: Located<RegionSpec>
+
+    public init(_ name: String, backupCopy: String? = nil, file: String = #filePath, line: Int = #line) {
+        value = Located(RegionSpec(name: name, backupCopy: backupCopy), at: location(file, line))
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.regions.append(value) }
+}
+
+/// What the stack is watched with.
+///
+/// ```swift
+/// Monitoring {
+///     ErrorTracking(secret: "SENTRY_DSN")
+///     Uptime("/healthz")
+///     SlowQueryLog(milliseconds: 500)
+///     Availability(99.9)
+/// }
+/// ```
+public struct Monitoring: StackContent {
+    let spec: MonitoringSpec
+
+    public init(file: String = #filePath, line: Int = #line, @MonitoringBuilder _ content: () -> [any MonitoringContent]) {
+        var spec = MonitoringSpec(location: location(file, line))
+        for part in content() { part.apply(to: &spec) }
+        self.spec = spec
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.monitoring = spec }
+}
+
+/// Error tracking (Sentry or similar), its DSN given as a secret's name.
+///
+/// ```swift
+/// ErrorTracking(secret: "SENTRY_DSN")
+/// ```
+public struct ErrorTracking: MonitoringContent {
+    let value: Located<String>
+
+    public init(secret: String, file: String = #filePath, line: Int = #line) {
+        value = Located(secret, at: location(file, line))
+    }
+
+    public func apply(to monitoring: inout MonitoringSpec) { monitoring.errorTrackingSecret = value }
+}
+
+/// An external uptime check of a path on the public domain.
+///
+/// ```swift
+/// Uptime("/healthz")
+/// ```
+public struct Uptime: MonitoringContent {
+    let value: Located<String>
+
+    public init(_ path: String, file: String = #filePath, line: Int = #line) {
+        value = Located(path, at: location(file, line))
+    }
+
+    public func apply(to monitoring: inout MonitoringSpec) { monitoring.uptimePath = value }
+}
+
+/// Log database queries slower than this.
+///
+/// ```swift
+/// SlowQueryLog(milliseconds: 500)
+/// ```
+public struct SlowQueryLog: MonitoringContent {
+    let value: Located<Int>
+
+    public init(milliseconds: Int, file: String = #filePath, line: Int = #line) {
+        value = Located(milliseconds, at: location(file, line))
+    }
+
+    public func apply(to monitoring: inout MonitoringSpec) { monitoring.slowQueryMilliseconds = value }
+}
+
+/// The availability objective, in percent, that burn-rate alerts protect at scale.
+///
+/// ```swift
+/// Availability(99.9)
+/// ```
+public struct Availability: MonitoringContent {
+    let value: Located<Double>
+
+    public init(_ percent: Double, file: String = #filePath, line: Int = #line) {
+        value = Located(percent, at: location(file, line))
+    }
+
+    public func apply(to monitoring: inout MonitoringSpec) { monitoring.availabilityTarget = value }
+}

@@ -1,0 +1,41 @@
+import StagecraftSpec
+
+/// The CI/CD job graph, decided once and rendered by each CI provider's emitter.
+public struct PipelinePlan: Codable, Sendable, Equatable {
+    public var providers: [CIProvider]
+    public var toolchain: Toolchain
+    public var buildCommand: String?
+    public var testCommand: String?
+    public var lintCommand: String?
+    public var dependencyReview: Bool
+    public var driftCheck: Bool
+    public var codeScanning: Bool
+    public var secretScanning: Bool
+    /// The stack file and the folder its output is committed to, for the drift check.
+    public var stackFile: String
+    public var outputDirectory: String
+    public var defaultBranch: String
+    public var images: [ImageBuild]
+    public var deploys: [DeployTarget]
+    public var toolVersion: String
+}
+
+public struct ImageBuild: Codable, Sendable, Equatable {
+    public var workload: String
+    public var repository: String
+    public var context: String
+    public var dockerfile: String
+}
+
+public struct DeployTarget: Codable, Sendable, Equatable {
+    public var environment: String
+    public var platform: PlatformKind
+    /// Pushes to this branch start the deploy.
+    public var branch: String
+    /// A reviewer must approve the deploy (a GitHub environment protection rule, a manual GitLab job).
+    public var requiresApproval: Bool
+    /// The environment that must deploy the same commit first.
+    public var after: String?
+    public var url: String
+    public var rollout: Rollout
+}

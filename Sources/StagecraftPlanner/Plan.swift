@@ -1,0 +1,178 @@
+import StagecraftSpec
+
+/// Everything decided for a stack: one plan per environment and the CI/CD pipeline.
+/// Emitters render it and consult nothing else.
+public struct StackPlan: Codable, Sendable, Equatable {
+    public var stack: String
+    public var stackFile: String
+    public var stage: Stage
+    public var environments: [EnvironmentPlan]
+    public var pipeline: PipelinePlan
+    public var warnings: [Diagnostic]
+
+    public func environment(_ name: String) -> EnvironmentPlan? { environments.first { $0.name == name } }
+}
+
+public struct EnvironmentPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: EnvironmentSpec.Kind
+    public var stage: Stage
+    public var platform: PlatformKind
+    public var zones: Int
+    public var region: String
+    public var domain: String
+    public var services: [WorkloadPlan]
+    public var workers: [WorkloadPlan]
+    public var databases: [DatabasePlan]
+    public var caches: [CachePlan]
+    public var buckets: [BucketPlan]
+    public var loadBalancer: LoadBalancerPlan?
+    public var cdn: CDNPlan?
+    public var monitoring: MonitoringPlan
+
+    public var workloads: [WorkloadPlan] { services + workers }
+    public var isProduction: Bool { kind == .production }
+}
+
+/// An autoscaling range or a fixed count (min == max, no CPU target).
+public struct Scaling: Codable, Sendable, Equatable {
+    public var min: Int
+    public var max: Int
+    public var cpuTarget: Int?
+
+    public init(_ instances: Instances) {
+        switch instances {
+        case .fixed(let n): (min, max, cpuTarget) = (n, n, nil)
+        case .autoscale(let lo, let hi, let cpu): (min, max, cpuTarget) = (lo, hi, cpu)
+        }
+    }
+
+    public var autoscales: Bool { cpuTarget != nil }
+}
+
+public struct ImagePlan: Codable, Sendable, Equatable {
+    public var repository: String
+    /// Built and pushed by CI (tagged with the commit SHA) rather than used as given.
+    public var build: BuildSpec?
+
+    /// The image reference a deployment of `tag` uses.
+    public func reference(tag: String) -> String { build == nil ? repository : "\(repository):\(tag)" }
+}
+
+public struct ConfigEntry: Codable, Sendable, Equatable {
+    public var key: String
+    public var value: String
+}
+
+public struct SecretRef: Codable, Sendable, Equatable {
+    public enum Purpose: String, Codable, Sendable { case declared, databasePassword, cachePassword, errorTracking }
+    public var name: String
+    public var purpose: Purpose
+}
+
+public struct WorkloadPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: WorkloadSpec.Kind
+    public var image: ImagePlan
+    public var port: Int?
+    public var healthCheck: String?
+    public var scaling: Scaling
+    public var resources: ResourcesSpec
+    public var command: [String]?
+    /// The user's non-secret configuration for this environment, sorted by key.
+    public var config: [ConfigEntry]
+    /// Names of the secrets the workload expects, sorted.
+    public var secrets: [SecretRef]
+    public var sessions: SessionStore
+    public var uploads: UploadStore?
+    public var staticPaths: [String]
+    public var route: String?
+    public var databases: [String]
+    public var caches: [String]
+    public var buckets: [String]
+    public var queue: String?
+}
+
+public struct BackupPlan: Codable, Sendable, Equatable {
+    public var rpo: TimeSpan
+    public var retentionDays: Int
+    public var walArchiving: Bool
+    /// Cron expressions (UTC).
+    public var fullSchedule: String
+    public var differentialSchedule: String?
+    public var incrementalSchedule: String?
+    /// Longest time a WAL segment waits before it is archived.
+    public var archiveTimeoutSeconds: Int?
+    public var restoreTestSchedule: String?
+    public var crossRegionCopy: String?
+    public var rto: TimeSpan?
+}
+
+public struct DatabasePlan: Codable, Sendable, Equatable {
+    public var name: String
+    /// The prefix of the variables that carry its connection settings (`DB` → `DB_HOST`).
+    public var envPrefix: String
+    public var version: Int
+    public var readReplicas: Int
+    public var pooling: Bool
+    public var storageGiB: Int
+    public var multiZone: Bool
+    public var backups: BackupPlan?
+    public var slowQueryMilliseconds: Int?
+    public var largeTables: [String]
+    public var passwordSecret: String
+}
+
+public struct CachePlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var envPrefix: String
+    public var version: Int
+    public var replica: Bool
+    public var persistence: Bool
+    public var multiZone: Bool
+    public var passwordSecret: String
+}
+
+public struct BucketPlan: Codable, Sendable, Equatable {
+    public var name: String
+    public var versioned: Bool
+}
+
+public struct RateLimitPlan: Codable, Sendable, Equatable {
+    public var requests: Int
+    public var periodSeconds: Int
+    public var burst: Int
+    /// A path prefix, or nil for every request.
+    public var path: String?
+
+    /// nginx expresses rates per second or per minute.
+    public var perMinute: Int { periodSeconds == 1 ? requests * 60 : requests }
+}
+
+public struct LoadBalancerPlan: Codable, Sendable, Equatable {
+    public var domain: String
+    public var tls: Bool
+    public var rateLimits: [RateLimitPlan]
+    public var maxBodyMiB: Int
+    public var timeoutSeconds: Int
+    public var drainSeconds: Int
+    public var edgeFirewall: Bool
+    public var multiZone: Bool
+    public var deletionProtection: Bool
+}
+
+public struct CDNPlan: Codable, Sendable, Equatable {
+    public var originDomain: String
+    public var staticPaths: [String]
+    public var cacheablePaths: [String]
+}
+
+public struct MonitoringPlan: Codable, Sendable, Equatable {
+    public var errorTrackingSecret: String?
+    public var uptimeURL: String?
+    public var metrics: Bool
+    public var alerting: Bool
+    public var tracing: Bool
+    public var availabilityTarget: Double?
+    public var slowQueryMilliseconds: Int?
+}

@@ -1,0 +1,403 @@
+import StagecraftSpec
+
+/// Resolves a stack into a plan per environment: the stage policy fills what the stack
+/// leaves out, each environment applies its overrides and its shape (production takes the
+/// stage's, staging the same topology at minimum size, development one of everything).
+public struct Planner: Sendable {
+    public var toolVersion: String
+
+    public init(toolVersion: String) {
+        self.toolVersion = toolVersion
+    }
+
+    public func plan(_ spec: StackSpec) throws(PlanningFailed) -> StackPlan {
+        var validator = StackValidator(spec: spec)
+        var diagnostics = validator.run()
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            throw PlanningFailed(diagnostics: diagnostics)
+        }
+        let environments = environmentSpecs(spec).map { resolve(spec, in: $0) }
+        diagnostics += omissionWarnings(spec, environments)
+        return StackPlan(
+            stack: spec.name,
+            stackFile: spec.location.file,
+            stage: spec.stage,
+            environments: environments,
+            pipeline: pipeline(spec, environments),
+            warnings: diagnostics
+        )
+    }
+
+    /// The declared environments in development → staging → production order, or the stage's defaults.
+    func environmentSpecs(_ spec: StackSpec) -> [EnvironmentSpec] {
+        let declared = spec.environments.isEmpty
+            ? StagePolicy.defaults(for: spec.stage).environments.map { EnvironmentSpec(kind: $0, location: spec.location) }
+            : spec.environments
+        return EnvironmentSpec.Kind.allCases.compactMap { kind in declared.first { $0.kind == kind } }
+    }
+
+    // MARK: - One environment
+
+    func resolve(_ spec: StackSpec, in environment: EnvironmentSpec) -> EnvironmentPlan {
+        let stage = environment.stage?.value ?? spec.stage
+        let policy = StagePolicy.defaults(for: stage)
+        let kind = environment.kind
+        let zones = kind == .development ? 1 : policy.zones
+        let domain = environment.domain?.value ?? defaultDomain(spec, kind)
+
+        let overrides = Dictionary(environment.overrides.map { ($0.target, $0.changes) }, uniquingKeysWith: { _, last in last })
+        let workloads = (spec.services + spec.workers).map { workload in
+            overrides[workload.name].map { applying($0, to: workload) } ?? workload
+        }
+        let services = workloads.filter { $0.kind == .service }.enumerated().map { index, service in
+            workload(service, index: index, spec: spec, environment: kind, stage: stage)
+        }
+        let workers = workloads.filter { $0.kind == .worker }.map { worker in
+            workload(worker, index: 0, spec: spec, environment: kind, stage: stage)
+        }
+
+        return EnvironmentPlan(
+            name: environment.name,
+            kind: kind,
+            stage: stage,
+            platform: spec.platform?.value[stage] ?? policy.platform,
+            zones: zones,
+            region: spec.regions.first?.value.name ?? "us-east-1",
+            domain: domain,
+            services: services,
+            workers: workers,
+            databases: spec.databases.map { database($0, spec: spec, environment: kind, stage: stage, zones: zones) },
+            caches: spec.caches.map { cache in
+                let queues = spec.workers.contains { $0.queue?.value == cache.name }
+                return CachePlan(
+                    name: cache.name,
+                    envPrefix: Self.envPrefix(cache.name),
+                    version: cache.version,
+                    replica: kind == .development ? false : cache.replica?.value[stage] ?? policy.cacheReplica,
+                    persistence: cache.persistence?.value ?? queues,
+                    multiZone: zones > 1,
+                    passwordSecret: "\(Self.envPrefix(cache.name))_PASSWORD"
+                )
+            },
+            buckets: spec.buckets.map { BucketPlan(name: $0.name, versioned: kind != .development) },
+            loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, policy: policy, zones: zones) },
+            cdn: cdn(spec, domain: domain, environment: kind, stage: stage, services: services),
+            monitoring: MonitoringPlan(
+                errorTrackingSecret: spec.monitoring?.errorTrackingSecret?.value,
+                uptimeURL: kind == .development ? nil : spec.monitoring?.uptimePath.map { "https://\(domain)\($0.value)" },
+                metrics: policy.metrics,
+                alerting: policy.alerting && kind != .development,
+                tracing: policy.tracing,
+                availabilityTarget: kind == .production ? spec.monitoring?.availabilityTarget?.value ?? (policy.slos ? 99.9 : nil) : nil,
+                slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil)
+            )
+        )
+    }
+
+    private func defaultDomain(_ spec: StackSpec, _ kind: EnvironmentSpec.Kind) -> String {
+        guard let domain = spec.loadBalancer?.domain else { return "\(spec.name).localhost" }
+        switch kind {
+        case .production: return domain
+        case .staging: return "staging.\(domain)"
+        case .development: return "localhost"
+        }
+    }
+
+    /// An environment's override laid over the stack's declaration: what it sets wins.
+    private func applying(_ changes: WorkloadSpec, to base: WorkloadSpec) -> WorkloadSpec {
+        var result = base
+        result.image = changes.image ?? base.image
+        result.build = changes.build ?? base.build
+        result.port = changes.port ?? base.port
+        result.healthCheck = changes.healthCheck ?? base.healthCheck
+        result.replicas = changes.replicas ?? base.replicas
+        result.resources = changes.resources ?? base.resources
+        result.command = changes.command ?? base.command
+        result.sessions = changes.sessions ?? base.sessions
+        result.uploads = changes.uploads ?? base.uploads
+        result.route = changes.route ?? base.route
+        if !changes.staticPaths.isEmpty { result.staticPaths = changes.staticPaths }
+        if !changes.uses.isEmpty { result.uses = changes.uses }
+        let overridden = Set(changes.config.map(\.key))
+        result.config = base.config.filter { !overridden.contains($0.key) } + changes.config
+        result.secrets = base.secrets + changes.secrets.filter { secret in !base.secrets.contains { $0.value == secret.value } }
+        return result
+    }
+
+    private func workload(_ workload: WorkloadSpec, index: Int, spec: StackSpec, environment: EnvironmentSpec.Kind, stage: Stage) -> WorkloadPlan {
+        let policy = StagePolicy.defaults(for: stage)
+        let declared = workload.replicas?.value[stage] ?? (workload.kind == .service ? policy.appInstances : policy.workerInstances)
+        let scaling: Scaling = switch environment {
+        case .production: Scaling(declared)
+        case .staging: Self.stagingShape(declared)
+        case .development: Scaling(.fixed(1))
+        }
+
+        let databases = Set(spec.databases.map(\.name))
+        let caches = Set(spec.caches.map(\.name))
+        var uses = Set(workload.uses.map(\.value))
+        if workload.uses.isEmpty { uses = databases.union(caches) }
+        if case .shared(let cache)? = workload.sessions?.value { uses.insert(cache) }
+        if case .bucket(let bucket)? = workload.uploads?.value { uses.insert(bucket) }
+        if let queue = workload.queue?.value { uses.insert(queue) }
+
+        var secrets = workload.secrets.map { SecretRef(name: $0.value, purpose: .declared) }
+        for database in spec.databases where uses.contains(database.name) {
+            secrets.append(SecretRef(name: "\(Self.envPrefix(database.name))_PASSWORD", purpose: .databasePassword))
+        }
+        for cache in spec.caches where uses.contains(cache.name) {
+            secrets.append(SecretRef(name: "\(Self.envPrefix(cache.name))_PASSWORD", purpose: .cachePassword))
+        }
+        if let tracking = spec.monitoring?.errorTrackingSecret?.value, !secrets.contains(where: { $0.name == tracking }) {
+            secrets.append(SecretRef(name: tracking, purpose: .errorTracking))
+        }
+
+        let isPrebuilt = workload.image.map { Self.hasTagOrDigest($0.value) } ?? false
+        let build = isPrebuilt ? nil : workload.build?.value ?? BuildSpec(dockerfile: "Dockerfile", context: ".")
+        let resources = workload.resources?.value
+            ?? (environment == .development ? StagePolicy.defaults(for: .mvp).resources : policy.resources)
+
+        return WorkloadPlan(
+            name: workload.name,
+            kind: workload.kind,
+            image: ImagePlan(repository: workload.image?.value ?? workload.name, build: build),
+            port: workload.port?.value,
+            healthCheck: workload.healthCheck?.value,
+            scaling: scaling,
+            resources: resources,
+            command: workload.command?.value,
+            config: workload.config
+                .map { ConfigEntry(key: $0.key, value: $0.perEnvironment[environment.rawValue] ?? $0.value) }
+                .sorted { $0.key < $1.key },
+            secrets: secrets.sorted { $0.name < $1.name },
+            sessions: workload.sessions?.value ?? .inProcess,
+            uploads: workload.uploads?.value,
+            staticPaths: workload.staticPaths.map(\.value),
+            route: workload.kind == .service ? workload.route?.value ?? (index == 0 ? "/" : "/\(workload.name)/") : nil,
+            databases: spec.databases.map(\.name).filter(uses.contains),
+            caches: spec.caches.map(\.name).filter(uses.contains),
+            buckets: spec.buckets.map(\.name).filter(uses.contains),
+            queue: workload.queue?.value
+        )
+    }
+
+    /// Staging keeps production's shape (autoscaled stays autoscaled, several stays several)
+    /// at the smallest size that still rehearses it.
+    static func stagingShape(_ production: Instances) -> Scaling {
+        switch production {
+        case .fixed(let n): Scaling(.fixed(min(n, 2)))
+        case .autoscale(let lo, let hi, let cpu):
+            Scaling(.autoscale(min: min(lo, 2), max: max(min(lo, 2), min(hi, 4)), cpu: cpu))
+        }
+    }
+
+    private func database(_ database: PostgresSpec, spec: StackSpec, environment: EnvironmentSpec.Kind, stage: Stage, zones: Int) -> DatabasePlan {
+        let policy = StagePolicy.defaults(for: stage)
+        let declaredReplicas = database.readReplicas?.value[stage] ?? policy.readReplicas
+        let readReplicas = switch environment {
+        case .production: declaredReplicas
+        case .staging: min(declaredReplicas, 1)
+        case .development: 0
+        }
+        var backups: BackupPlan?
+        if environment != .development {
+            let rpo = database.rpo?.value[stage] ?? policy.rpo
+            var retentionDays = (database.retention?.value[stage] ?? policy.retention).seconds / 86_400
+            if environment == .staging { retentionDays = min(retentionDays, 7) }
+            let restoreEvery = database.restoreTest?.value[stage] ?? policy.restoreTestEvery
+            backups = Self.backupSchedule(
+                rpo: rpo,
+                retentionDays: retentionDays,
+                walArchiving: policy.walArchiving,
+                restoreEvery: restoreEvery,
+                crossRegionCopy: environment == .production && policy.crossRegionBackupCopy ? spec.regions.first?.value.backupCopy : nil,
+                rto: database.rto?.value
+            )
+        }
+        return DatabasePlan(
+            name: database.name,
+            envPrefix: Self.envPrefix(database.name),
+            version: database.version,
+            readReplicas: readReplicas,
+            pooling: environment == .development ? false : database.pooling?.value[stage] ?? policy.pooling,
+            storageGiB: environment == .development ? 10 : database.storageGiB?.value ?? policy.databaseStorageGiB,
+            multiZone: zones > 1,
+            backups: backups,
+            slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil),
+            largeTables: database.largeTables.map(\.value),
+            passwordSecret: "\(Self.envPrefix(database.name))_PASSWORD"
+        )
+    }
+
+    /// The backup schedule that meets an RPO. A daily full backup meets a day; anything
+    /// tighter needs continuous WAL archiving, with segments forced out at least every half-RPO.
+    static func backupSchedule(rpo: TimeSpan, retentionDays: Int, walArchiving policyArchiving: Bool, restoreEvery: TimeSpan?, crossRegionCopy: String?, rto: TimeSpan?) -> BackupPlan {
+        let walArchiving = policyArchiving || rpo < .hours(24)
+        let restoreSchedule = restoreEvery.map { every -> String in
+            if every < .days(7) { return "0 5 * * *" }
+            if every < .days(30) { return "0 5 * * 1" }
+            return "0 5 1 * *"
+        }
+        return BackupPlan(
+            rpo: rpo,
+            retentionDays: retentionDays,
+            walArchiving: walArchiving,
+            fullSchedule: walArchiving ? "0 2 * * 0" : "0 2 * * *",
+            differentialSchedule: walArchiving ? "0 2 * * 1-6" : nil,
+            incrementalSchedule: walArchiving && rpo <= .hours(1) ? "30 * * * *" : nil,
+            archiveTimeoutSeconds: walArchiving ? max(60, min(rpo.seconds / 2, 1800)) : nil,
+            restoreTestSchedule: restoreSchedule,
+            crossRegionCopy: crossRegionCopy,
+            rto: rto
+        )
+    }
+
+    private func loadBalancer(_ lb: LoadBalancerSpec, domain: String, environment: EnvironmentSpec.Kind, policy: StageDefaults, zones: Int) -> LoadBalancerPlan {
+        var limits = lb.rateLimits.map { limit in
+            RateLimitPlan(requests: limit.requests, periodSeconds: limit.periodSeconds, burst: limit.burst ?? max(1, limit.requests / 5), path: limit.path)
+        }
+        if !limits.contains(where: { $0.path == nil }) {
+            limits.insert(RateLimitPlan(requests: policy.rateLimitPerMinute, periodSeconds: 60, burst: policy.rateLimitPerMinute / 5, path: nil), at: 0)
+        }
+        return LoadBalancerPlan(
+            domain: domain,
+            tls: environment == .development ? false : lb.tls?.value ?? true,
+            rateLimits: limits,
+            maxBodyMiB: lb.maxBodyMiB?.value ?? 10,
+            timeoutSeconds: lb.timeoutSeconds?.value ?? 60,
+            drainSeconds: policy.drainSeconds,
+            edgeFirewall: environment != .development && policy.edgeFirewall,
+            multiZone: zones > 1,
+            deletionProtection: environment == .production
+        )
+    }
+
+    private func cdn(_ spec: StackSpec, domain: String, environment: EnvironmentSpec.Kind, stage: Stage, services: [WorkloadPlan]) -> CDNPlan? {
+        let policy = StagePolicy.defaults(for: stage)
+        guard environment != .development, spec.loadBalancer != nil,
+              spec.cdn?.enabled[stage] ?? policy.cdn else { return nil }
+        return CDNPlan(
+            originDomain: domain,
+            staticPaths: services.flatMap(\.staticPaths),
+            cacheablePaths: policy.cdnCachesAPI ? spec.cdn?.cacheablePaths.map(\.value) ?? [] : []
+        )
+    }
+
+    // MARK: - Pipeline
+
+    private func pipeline(_ spec: StackSpec, _ environments: [EnvironmentPlan]) -> PipelinePlan {
+        let declared = spec.pipeline
+        let production = environments.first { $0.kind == .production }
+        let stage = production?.stage ?? spec.stage
+        let policy = StagePolicy.defaults(for: stage)
+        let toolchain = declared?.toolchain?.value ?? .docker
+        let scan = declared?.securityScan?.value
+        let specs = environmentSpecs(spec)
+        let stagingBranch = specs.first { $0.kind == .staging }?.branch?.value
+        let defaultBranch = stagingBranch ?? specs.first { $0.kind == .production }?.branch?.value ?? "main"
+
+        var deploys: [DeployTarget] = []
+        for environment in environments where environment.kind != .development {
+            let environmentSpec = specs.first { $0.kind == environment.kind }
+            let approval = environmentSpec?.approval?.value ?? StagePolicy.defaults(for: environment.stage).productionApproval
+            deploys.append(DeployTarget(
+                environment: environment.name,
+                platform: environment.platform,
+                branch: environmentSpec?.branch?.value ?? defaultBranch,
+                requiresApproval: environment.kind == .production && approval == .required,
+                after: environment.kind == .production ? deploys.last?.environment : nil,
+                url: "https://\(environment.domain)",
+                rollout: environment.kind == .production ? StagePolicy.defaults(for: environment.stage).rollout : .rolling
+            ))
+        }
+
+        var images: [ImageBuild] = []
+        for workload in environments.first?.workloads ?? [] {
+            guard let build = workload.image.build else { continue }
+            images.append(ImageBuild(workload: workload.name, repository: workload.image.repository, context: build.context, dockerfile: build.dockerfile))
+        }
+
+        return PipelinePlan(
+            providers: declared?.providers ?? [.githubActions],
+            toolchain: toolchain,
+            buildCommand: declared?.buildCommand?.value ?? Self.defaultBuildCommand(toolchain),
+            testCommand: declared?.testCommand?.value ?? Self.defaultTestCommand(toolchain),
+            lintCommand: policy.lint ? declared?.lintCommand?.value ?? Self.defaultLintCommand(toolchain) : declared?.lintCommand?.value,
+            dependencyReview: policy.dependencyReview || scan == true,
+            driftCheck: policy.driftCheck,
+            codeScanning: policy.codeScanning || scan == true,
+            secretScanning: policy.secretScanning || scan == true,
+            stackFile: spec.location.file,
+            outputDirectory: declared?.outputDirectory?.value ?? "infra",
+            defaultBranch: defaultBranch,
+            images: images,
+            deploys: deploys,
+            toolVersion: toolVersion
+        )
+    }
+
+    static func defaultBuildCommand(_ toolchain: Toolchain) -> String? {
+        switch toolchain {
+        case .swift: "swift build"
+        case .node: "npm ci && npm run build --if-present"
+        case .python: "python -m pip install -r requirements.txt"
+        case .go: "go build ./..."
+        case .docker: nil
+        }
+    }
+
+    static func defaultTestCommand(_ toolchain: Toolchain) -> String? {
+        switch toolchain {
+        case .swift: "swift test"
+        case .node: "npm test"
+        case .python: "python -m pytest"
+        case .go: "go test ./..."
+        case .docker: nil
+        }
+    }
+
+    static func defaultLintCommand(_ toolchain: Toolchain) -> String? {
+        switch toolchain {
+        case .swift: "swift format lint --strict --recursive ."
+        case .node: "npm run lint"
+        case .python: "python -m ruff check ."
+        case .go: "go vet ./..."
+        case .docker: nil
+        }
+    }
+
+    // MARK: - Findings the policy cannot fill
+
+    private func omissionWarnings(_ spec: StackSpec, _ environments: [EnvironmentPlan]) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        guard let production = environments.first(where: { $0.kind == .production }) else { return warnings }
+        let policy = StagePolicy.defaults(for: production.stage)
+        for service in spec.services {
+            let planned = production.services.first { $0.name == service.name }
+            if let planned, planned.scaling.max > 1, service.sessions == nil {
+                warnings.append(Diagnostic(.warning, "\(service.name) runs several instances but does not say where sessions live; declare Sessions(.shared(cache: …)) or Sessions(.stateless)", at: service.location))
+            }
+            if policy.inProcessSessions == .warning, service.sessions?.value == .inProcess {
+                warnings.append(Diagnostic(.warning, "\(service.name) keeps sessions in process: fine for one instance, but growth will need Sessions(.shared(cache: …))", at: service.sessions!.location))
+            }
+            if policy.localUploads == .warning, let uploads = service.uploads, case .localDisk = uploads.value {
+                warnings.append(Diagnostic(.warning, "\(service.name) stores uploads on local disk: they are lost with the host; growth will need Uploads(.bucket(…))", at: uploads.location))
+            }
+            if policy.inlineJobs == .warning, let jobs = service.inlineJobs {
+                warnings.append(Diagnostic(.warning, "\(service.name) runs \(jobs.value.joined(separator: ", ")) inside requests; growth will need a Worker", at: jobs.location))
+            }
+        }
+        if policy.crossRegionBackupCopy, !spec.databases.isEmpty, spec.regions.first?.value.backupCopy == nil {
+            warnings.append(Diagnostic(.warning, "backups are not copied to another region; declare Region(\"…\", backupCopy: \"…\")", at: spec.regions.first?.location ?? spec.location))
+        }
+        return warnings
+    }
+
+    static func envPrefix(_ name: String) -> String { String(name.uppercased().map { $0 == "-" ? "_" : $0 }) }
+
+    static func hasTagOrDigest(_ image: String) -> Bool {
+        if image.contains("@") { return true }
+        guard let colon = image.lastIndex(of: ":") else { return false }
+        return !image[colon...].contains("/")
+    }
+}

@@ -1,0 +1,250 @@
+/// Everything a stack file declares, as declared: no defaults applied, every
+/// declaration with the line that wrote it. The DSL builds it; the planner reads it.
+public struct StackSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var stage: Stage
+    public var location: SourceLocation
+    public var services: [WorkloadSpec] = []
+    public var workers: [WorkloadSpec] = []
+    public var databases: [PostgresSpec] = []
+    public var caches: [RedisSpec] = []
+    public var buckets: [BucketSpec] = []
+    public var loadBalancer: LoadBalancerSpec?
+    public var cdn: CDNSpec?
+    public var environments: [EnvironmentSpec] = []
+    public var environmentsLocation: SourceLocation?
+    public var pipeline: PipelineSpec?
+    public var monitoring: MonitoringSpec?
+    public var platform: Located<Staged<PlatformKind>>?
+    public var regions: [Located<RegionSpec>] = []
+
+    public init(name: String, stage: Stage, location: SourceLocation) {
+        self.name = name
+        self.stage = stage
+        self.location = location
+    }
+}
+
+/// A web/API service (`Service`) or a background worker (`Worker`).
+public struct WorkloadSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case service, worker }
+
+    public var kind: Kind
+    public var name: String
+    public var location: SourceLocation
+    public var image: Located<String>?
+    public var build: Located<BuildSpec>?
+    public var port: Located<Int>?
+    public var healthCheck: Located<String>?
+    public var replicas: Located<Staged<Instances>>?
+    public var config: [ConfigSpec] = []
+    public var secrets: [Located<String>] = []
+    public var sessions: Located<SessionStore>?
+    public var uploads: Located<UploadStore>?
+    public var staticPaths: [Located<String>] = []
+    public var route: Located<String>?
+    public var uses: [Located<String>] = []
+    public var queue: Located<String>?
+    public var command: Located<[String]>?
+    public var resources: Located<ResourcesSpec>?
+    /// Declared heavy work done inside requests (`InlineJobs`), which the stage policy moves to workers.
+    public var inlineJobs: Located<[String]>?
+
+    public init(kind: Kind, name: String, location: SourceLocation) {
+        self.kind = kind
+        self.name = name
+        self.location = location
+    }
+}
+
+public struct BuildSpec: Codable, Sendable, Equatable {
+    public var dockerfile: String
+    public var context: String
+
+    public init(dockerfile: String, context: String) {
+        self.dockerfile = dockerfile
+        self.context = context
+    }
+}
+
+public struct ResourcesSpec: Codable, Sendable, Equatable {
+    /// CPU in thousandths of a core.
+    public var cpuMillicores: Int
+    public var memoryMiB: Int
+
+    public init(cpuMillicores: Int, memoryMiB: Int) {
+        self.cpuMillicores = cpuMillicores
+        self.memoryMiB = memoryMiB
+    }
+}
+
+/// A non-secret configuration value, with optional per-environment values.
+public struct ConfigSpec: Codable, Sendable, Equatable {
+    public var key: String
+    public var value: String
+    public var perEnvironment: [String: String]
+    public var location: SourceLocation
+
+    public init(key: String, value: String, perEnvironment: [String: String], location: SourceLocation) {
+        self.key = key
+        self.value = value
+        self.perEnvironment = perEnvironment
+        self.location = location
+    }
+}
+
+public struct PostgresSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    public var location: SourceLocation
+    public var readReplicas: Located<Staged<Int>>?
+    public var rpo: Located<Staged<TimeSpan>>?
+    public var retention: Located<Staged<TimeSpan>>?
+    public var restoreTest: Located<Staged<TimeSpan>>?
+    public var rto: Located<TimeSpan>?
+    public var pooling: Located<Staged<Bool>>?
+    public var storageGiB: Located<Int>?
+    public var largeTables: [Located<String>] = []
+
+    public init(name: String, version: Int, location: SourceLocation) {
+        self.name = name
+        self.version = version
+        self.location = location
+    }
+}
+
+public struct RedisSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    public var location: SourceLocation
+    public var replica: Located<Staged<Bool>>?
+    public var persistence: Located<Bool>?
+
+    public init(name: String, version: Int, location: SourceLocation) {
+        self.name = name
+        self.version = version
+        self.location = location
+    }
+}
+
+public struct BucketSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var location: SourceLocation
+
+    public init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
+}
+
+public struct RateLimitSpec: Codable, Sendable, Equatable {
+    public var requests: Int
+    public var periodSeconds: Int
+    public var burst: Int?
+    public var path: String?
+    public var location: SourceLocation
+
+    public init(requests: Int, periodSeconds: Int, burst: Int?, path: String?, location: SourceLocation) {
+        self.requests = requests
+        self.periodSeconds = periodSeconds
+        self.burst = burst
+        self.path = path
+        self.location = location
+    }
+}
+
+public struct LoadBalancerSpec: Codable, Sendable, Equatable {
+    public var domain: String
+    public var location: SourceLocation
+    public var tls: Located<Bool>?
+    public var rateLimits: [RateLimitSpec] = []
+    public var maxBodyMiB: Located<Int>?
+    public var timeoutSeconds: Located<Int>?
+
+    public init(domain: String, location: SourceLocation) {
+        self.domain = domain
+        self.location = location
+    }
+}
+
+public struct CDNSpec: Codable, Sendable, Equatable {
+    public var location: SourceLocation
+    public var enabled: Staged<Bool>
+    public var cacheablePaths: [Located<String>] = []
+
+    public init(location: SourceLocation, enabled: Staged<Bool>) {
+        self.location = location
+        self.enabled = enabled
+    }
+}
+
+public struct EnvironmentSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case development, staging, production }
+
+    public var kind: Kind
+    public var location: SourceLocation
+    public var stage: Located<Stage>?
+    public var branch: Located<String>?
+    public var approval: Located<Approval>?
+    public var domain: Located<String>?
+    public var overrides: [WorkloadOverrideSpec] = []
+
+    public init(kind: Kind, location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+
+    public var name: String { kind.rawValue }
+}
+
+/// What an environment changes about one service or worker.
+public struct WorkloadOverrideSpec: Codable, Sendable, Equatable {
+    public var target: String
+    public var location: SourceLocation
+    /// Only the fields the override declares are set.
+    public var changes: WorkloadSpec
+
+    public init(target: String, location: SourceLocation, changes: WorkloadSpec) {
+        self.target = target
+        self.location = location
+        self.changes = changes
+    }
+}
+
+public struct PipelineSpec: Codable, Sendable, Equatable {
+    public var providers: [CIProvider]
+    public var location: SourceLocation
+    public var toolchain: Located<Toolchain>?
+    public var buildCommand: Located<String>?
+    public var testCommand: Located<String>?
+    public var lintCommand: Located<String>?
+    public var securityScan: Located<Bool>?
+    public var outputDirectory: Located<String>?
+
+    public init(providers: [CIProvider], location: SourceLocation) {
+        self.providers = providers
+        self.location = location
+    }
+}
+
+public struct MonitoringSpec: Codable, Sendable, Equatable {
+    public var location: SourceLocation
+    public var errorTrackingSecret: Located<String>?
+    public var uptimePath: Located<String>?
+    public var slowQueryMilliseconds: Located<Int>?
+    public var availabilityTarget: Located<Double>?
+
+    public init(location: SourceLocation) {
+        self.location = location
+    }
+}
+
+public struct RegionSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var backupCopy: String?
+
+    public init(name: String, backupCopy: String?) {
+        self.name = name
+        self.backupCopy = backupCopy
+    }
+}
