@@ -1,0 +1,35 @@
+import StagecraftOutput
+import StagecraftPlanner
+import StagecraftSpec
+
+/// What every emitter may use besides the plan.
+public struct EmitContext: Sendable {
+    public var templates: TemplateLibrary
+    public var toolVersion: String
+
+    public init(templates: TemplateLibrary, toolVersion: String) {
+        self.templates = templates
+        self.toolVersion = toolVersion
+    }
+}
+
+/// Renders one family of output files from a plan. Pure: no I/O, no stage policy.
+public protocol Emitter: Sendable {
+    func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile]
+}
+
+/// An emitter for a platform (compose, Kubernetes, AWS): it renders the files of the
+/// environments that run on it, and tells the CI emitters how to deploy them.
+public protocol PlatformEmitter: Emitter {
+    var platform: PlatformKind { get }
+    /// The steps that deploy `environment` from a checked-out repository whose images
+    /// are tagged with the `IMAGE_TAG` variable, and roll back when the deploy fails.
+    func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep]
+}
+
+/// An emitter failed for a reason the stack cannot fix (a missing template, a broken override).
+public struct EmitError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,81 @@
+/// Quoting functions, one per output format. Every value that comes from a stack file
+/// passes through the one for the format it lands in, so no value can change a file's
+/// structure. (Names are validated strictly by the planner; free-form values are not.)
+public enum FormatQuoting {
+    /// An nginx string argument: `"…"` with `\` and `"` escaped. nginx reads `;`, `{`, `}`
+    /// and `#` inside quotes as text.
+    public static func nginx(_ value: String) -> String {
+        "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+    }
+
+    /// A POSIX shell word: `'…'`, with each `'` written as `'\''`.
+    public static func shell(_ value: String) -> String {
+        "'" + value.replacing("'", with: "'\\''") + "'"
+    }
+
+    /// A PostgreSQL configuration value: `'…'` with `'` doubled and `\` escaped.
+    public static func postgresConf(_ value: String) -> String {
+        "'" + value.replacing("\\", with: "\\\\").replacing("'", with: "''") + "'"
+    }
+
+    /// A value in a Compose env file: single-quoted (taken literally) when it can be,
+    /// otherwise double-quoted with escapes, and `$` doubled so it is not interpolated.
+    public static func dotenv(_ value: String) -> String {
+        if !value.contains("'") && !value.contains("\n") && !value.contains("\r") { return "'\(value)'" }
+        var out = "\""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "$": out += "$$"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
+    }
+
+    /// An HCL string literal: `"…"` with escapes, and `${` / `%{` kept from starting a template.
+    public static func hcl(_ value: String) -> String {
+        var out = "\""
+        var previous: Character?
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "{" where previous == "$" || previous == "%":
+                out.append(previous!)
+                out.append(character)
+            default: out.append(character)
+            }
+            previous = character
+        }
+        return out + "\""
+    }
+
+    /// A crontab command: `%` would end the command line there.
+    public static func crontab(_ value: String) -> String {
+        value.replacing("%", with: "\\%")
+    }
+
+    /// A value on one line of an INI-style file that has no quoting (pgBackRest).
+    /// Line breaks are the only way to change its structure, and they are replaced.
+    public static func iniLine(_ value: String) -> String {
+        String(value.map { $0.isNewline ? " " : $0 })
+    }
+
+    /// Markdown text: characters that would start markup are escaped.
+    public static func markdown(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            if "\\`*_{}[]<>()#+!|".contains(character) { out.append("\\") }
+            out.append(character.isNewline ? " " : character)
+        }
+        return out
+    }
+}
