@@ -88,7 +88,8 @@ public struct SecurityScan: PipelineContent {
     public func apply(to pipeline: inout PipelineSpec) { pipeline.securityScan = value }
 }
 
-/// Where the generated files live in the repository, for the drift check (default `infra`).
+/// Where the generated files live in the repository, for the drift check (default: the repository root,
+/// where GitHub finds the workflows).
 ///
 /// ```swift
 /// Output("deploy/generated")

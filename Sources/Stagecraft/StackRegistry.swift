@@ -21,12 +21,10 @@ enum StackRegistry {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(declared) else { return }
+        // Only the evaluator asks for the declaration; a program that merely links the DSL
+        // (a test, a tool of the user's) exits quietly.
         let arguments = CommandLine.arguments
-        if let flag = arguments.firstIndex(of: outputFlag), flag + 1 < arguments.count {
-            FileManager.default.createFile(atPath: arguments[flag + 1], contents: data)
-        } else {
-            FileHandle.standardOutput.write(data)
-            FileHandle.standardOutput.write(Data("\n".utf8))
-        }
+        guard let flag = arguments.firstIndex(of: outputFlag), flag + 1 < arguments.count else { return }
+        FileManager.default.createFile(atPath: arguments[flag + 1], contents: data)
     }
 }

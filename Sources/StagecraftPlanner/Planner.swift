@@ -328,7 +328,7 @@ public struct Planner: Sendable {
             codeScanning: policy.codeScanning || scan == true,
             secretScanning: policy.secretScanning || scan == true,
             stackFile: spec.location.file,
-            outputDirectory: declared?.outputDirectory?.value ?? "infra",
+            outputDirectory: declared?.outputDirectory?.value ?? ".",
             defaultBranch: defaultBranch,
             images: images,
             deploys: deploys,

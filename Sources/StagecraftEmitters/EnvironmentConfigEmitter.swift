@@ -1,0 +1,46 @@
+import Foundation
+import StagecraftOutput
+import StagecraftPlanner
+
+/// One folder per environment: each workload's non-secret settings as an env file, the
+/// names of the secrets each expects (never values), and the environment's resolved plan.
+public struct EnvironmentConfigEmitter: Emitter {
+    public init() {}
+
+    public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
+        var files: [GeneratedFile] = []
+        for environment in plan.environments {
+            let folder = "environments/\(environment.name)"
+            for workload in environment.workloads {
+                var text = "# \(workload.name) in \(environment.name) (\(environment.stage)): settings that are not secret.\n"
+                text += "# Secrets it expects are listed by name in ../secrets.yaml.\n"
+                for entry in workload.config { text += "\(entry.key)=\(FormatQuoting.dotenv(entry.value))\n" }
+                files.append(try GeneratedFile(path: "\(folder)/config/\(workload.name).env", text: text, commentStyle: .hash))
+            }
+            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment), commentStyle: .hash))
+            files.append(try GeneratedFile(path: "\(folder)/plan.json", text: try json(environment), commentStyle: .none))
+        }
+        return files
+    }
+
+    private func secrets(_ environment: EnvironmentPlan) throws -> String {
+        var workloads = YAMLMap()
+        for workload in environment.workloads {
+            workloads.set(workload.name, .list(workload.secrets.map { secret in
+                .map([("name", .string(secret.name)), ("purpose", .string(secret.purpose.rawValue))])
+            }))
+        }
+        var document = YAMLMap()
+        document.set("environment", .string(environment.name))
+        document.set("stage", .string(environment.stage.rawValue))
+        document.set("note", .string("Names only. Set each value in the \(environment.name) secret store; Stagecraft never reads or writes secret values."))
+        document.set("workloads", workloads.yaml)
+        return try document.yaml.serialized()
+    }
+
+    private func json(_ environment: EnvironmentPlan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(environment), as: UTF8.self) + "\n"
+    }
+}
