@@ -1,0 +1,77 @@
+import Foundation
+import StagecraftCLI
+import StagecraftEmitters
+import StagecraftEvaluation
+import StagecraftOutput
+import StagecraftSpec
+import XCTest
+
+/// Paths and pipeline pieces the tests share.
+enum Fixtures {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let examples = ["blog", "shop", "marketplace"]
+
+    static func stackFile(_ name: String) -> String { "stacks/\(name).swift" }
+
+    static let templates: TemplateLibrary = try! TemplateLibrary(builtIn: repositoryRoot.appendingPathComponent("templates"))
+
+    static var renderer: Renderer { Renderer(templates: templates) }
+
+    /// A cache shared by the whole test run, so each stack file compiles once.
+    static let cacheDirectory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stagecraft-test-cache")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func toolchain() throws -> EvaluationToolchain {
+        var environment = ProcessInfo.processInfo.environment
+        environment["STAGECRAFT_CACHE_DIR"] = cacheDirectory.path
+        return try EvaluationToolchain.discover(toolVersion: StagecraftVersion.current, environment: environment)
+    }
+
+    private static let specs = SpecCache()
+
+    /// Evaluates a stack file for real (compile + run), relative to the repository root.
+    static func spec(_ relativePath: String) throws -> StackSpec {
+        if let cached = specs.get(relativePath) { return cached }
+        let spec = try inRepositoryRoot { try StackEvaluator(toolchain: toolchain()).evaluate(path: relativePath).0 }
+        specs.set(relativePath, spec)
+        return spec
+    }
+
+    static func example(_ name: String) throws -> StackSpec { try spec(stackFile(name)) }
+
+    /// Runs `body` with the repository root as the working directory (stack files are named relative to it).
+    static func inRepositoryRoot<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        return try body()
+    }
+
+    static func temporaryDirectory(_ label: String = "test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stagecraft-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes a file set into a folder as it is (no writer logic), for handing to validators.
+    static func materialize(_ files: FileSet, in directory: URL) throws {
+        for file in files.files {
+            let url = directory.appendingPathComponent(file.path.value)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.contents).write(to: url)
+            if file.executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+        }
+    }
+}
+
+private final class SpecCache: @unchecked Sendable {
+    private var specs: [String: StackSpec] = [:]
+    private let lock = NSLock()
+    func get(_ key: String) -> StackSpec? { lock.withLock { specs[key] } }
+    func set(_ key: String, _ spec: StackSpec) { lock.withLock { specs[key] = spec } }
+}
