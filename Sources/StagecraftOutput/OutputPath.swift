@@ -64,3 +64,11 @@ public struct OutputPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         try container.encode(value)
     }
 }
+
+extension OutputPath {
+    /// The folder above `directory` ("a/b" → "a"), or nil at the top.
+    public static func parent(of directory: String) -> String? {
+        guard let slash = directory.lastIndex(of: "/") else { return nil }
+        return String(directory[..<slash])
+    }
+}

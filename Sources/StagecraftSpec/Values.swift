@@ -12,7 +12,7 @@ public struct TimeSpan: Codable, Sendable, Hashable, Comparable, CustomStringCon
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 
     public var description: String {
-        if seconds != 0 && seconds % 86_400 == 0 { return "\(seconds / 86_400) d" }
+        if seconds >= 2 * 86_400 && seconds % 86_400 == 0 { return "\(seconds / 86_400) d" }
         if seconds != 0 && seconds % 3600 == 0 { return "\(seconds / 3600) h" }
         if seconds != 0 && seconds % 60 == 0 { return "\(seconds / 60) min" }
         return "\(seconds) s"

@@ -1,1 +1,3 @@
 import StagecraftCLI
+
+StagecraftCommand.main()

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import StagecraftEmitters
+import StagecraftEvaluation
+import StagecraftOutput
+import StagecraftPlanner
+import StagecraftSpec
+
+/// The options every command that reads a stack file shares.
+struct StackOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The stack file.", valueName: "stack-file"))
+    var stackFile: String = "Stack.swift"
+
+    @Option(help: ArgumentHelp("A folder of templates that replace built-in ones of the same path (default: ./templates when it exists).", valueName: "dir"))
+    var templates: String?
+
+    @Flag(help: "Say how the stack was evaluated (compiled or cached) and how long each step took.")
+    var verbose = false
+
+    /// Evaluates the stack file, printing the compiler's diagnostics and exiting 1 when it does not compile.
+    func loadSpec(console: Console) throws -> StackSpec {
+        do {
+            let toolchain = try EvaluationToolchain.discover(toolVersion: StagecraftVersion.current)
+            let (spec, report) = try StackEvaluator(toolchain: toolchain).evaluate(path: stackFile)
+            if verbose {
+                console.note(report.compiled
+                    ? "compiled \(stackFile) in \(String(format: "%.2f", report.compileSeconds)) s"
+                    : "\(stackFile) unchanged: using the cached build")
+            }
+            return spec
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func renderer(console: Console) throws -> Renderer {
+        guard let builtIn = TemplateLibrary.builtInDirectory() else {
+            console.error("Stagecraft's built-in templates were not found; set STAGECRAFT_TEMPLATES to the templates/ folder of the Stagecraft package")
+            throw ExitCode.failure
+        }
+        var overrides: URL? = templates.map { URL(fileURLWithPath: $0) }
+        if overrides == nil {
+            let local = URL(fileURLWithPath: "templates")
+            // The Stagecraft package's own templates/ is the built-in folder, not an override.
+            if local.standardizedFileURL.resolvingSymlinksInPath() != builtIn.standardizedFileURL.resolvingSymlinksInPath() {
+                overrides = local
+            }
+        }
+        do {
+            return Renderer(templates: try TemplateLibrary(builtIn: builtIn, overrides: overrides))
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Plans and renders, printing warnings, or every error and exit 1.
+    func generate(console: Console) throws -> Generation {
+        let spec = try loadSpec(console: console)
+        let renderer = try renderer(console: console)
+        do {
+            let generation = try renderer.render(spec)
+            for warning in generation.plan.warnings { console.diagnostic(warning) }
+            return generation
+        } catch let failure as PlanningFailed {
+            for diagnostic in failure.diagnostics { console.diagnostic(diagnostic) }
+            let count = failure.errors.count
+            console.error("\(stackFile): \(count) error\(count == 1 ? "" : "s"); nothing was written")
+            throw ExitCode.failure
+        } catch {
+            console.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import StagecraftOutput
+
+/// Writes an output into a folder, atomically: files are staged inside the folder, a marker
+/// renamed into place commits the run, and only then are files moved over the old ones.
+/// A run that stops before the marker leaves the previous output as it was; one that stops
+/// after it is finished by the next run. Unchanged files are not rewritten, and nothing the
+/// previous manifest does not list is ever removed.
+public struct DirectoryWriter {
+    public var root: URL
+    /// Overwrite files that exist but that Stagecraft did not generate (`--force`).
+    public var overwriteUnmanaged = false
+    /// Called before each file is staged and before each change is applied; a test makes it
+    /// throw to interrupt the run there.
+    public var faultInjection: ((Phase, OutputPath) throws -> Void)?
+
+    public enum Phase: Sendable { case staging, applying }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case unmanagedFiles(root: String, paths: [OutputPath])
+        case io(String)
+
+        public var description: String {
+            switch self {
+            case .unmanagedFiles(let root, let paths):
+                "refusing to overwrite files in \(root) that Stagecraft did not generate: "
+                    + paths.map(\.value).joined(separator: ", ") + ". Move them away, or pass --force to replace them."
+            case .io(let message): message
+            }
+        }
+    }
+
+    public init(root: URL) {
+        self.root = root
+    }
+
+    private var transaction: URL { root.appendingPathComponent(".stagecraft/transaction") }
+    private var committedMarker: URL { transaction.appendingPathComponent("COMMITTED") }
+    private var journal: URL { transaction.appendingPathComponent("journal.json") }
+
+    /// What writing `files` would change, without writing.
+    public func changes(for files: FileSet) throws -> ChangeSet {
+        try ChangeSet.compute(files, previous: previousManifest(), existing: read)
+    }
+
+    public func previousManifest() throws -> Manifest? {
+        guard let bytes = try read(Manifest.path)?.contents else { return nil }
+        return try? Manifest.decode(bytes)
+    }
+
+    /// Reads a file of the output: its bytes and executable bit, or nil when absent.
+    public func read(_ path: OutputPath) throws -> (contents: [UInt8], executable: Bool)? {
+        let url = root.appendingPathComponent(path.value)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+        let data = try Data(contentsOf: url)
+        return ([UInt8](data), FileManager.default.isExecutableFile(atPath: url.path))
+    }
+
+    @discardableResult
+    public func write(_ files: FileSet) throws -> ChangeSet {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try recover()
+        let previous = try previousManifest()
+        let changes = try ChangeSet.compute(files, previous: previous, existing: read)
+        guard !changes.isEmpty else { return changes }
+
+        let managed = previous?.paths ?? []
+        let unmanaged = changes.changed.filter { !managed.contains($0) && $0 != Manifest.path }
+        if !unmanaged.isEmpty && !overwriteUnmanaged {
+            throw Failure.unmanagedFiles(root: root.path, paths: unmanaged)
+        }
+
+        // Stage. Anything thrown here leaves the output untouched.
+        let writes = changes.added + changes.changed
+        do {
+            try? FileManager.default.removeItem(at: transaction)
+            for path in writes {
+                try faultInjection?(.staging, path)
+                let file = files[path]!
+                try place(file.contents, executable: file.executable, at: staged(path))
+            }
+            let entries = Journal(writes: writes.map(\.value), removes: changes.removed.map(\.value))
+            try JSONEncoder().encode(entries).write(to: journal)
+            // The commit point: from here the run is finished even if this process is not.
+            try place([], executable: false, at: committedMarker, temporarySibling: true)
+        } catch {
+            try? FileManager.default.removeItem(at: transaction)
+            throw error
+        }
+        try apply()
+        return changes
+    }
+
+    // MARK: - Transaction
+
+    private struct Journal: Codable {
+        var writes: [String]
+        var removes: [String]
+    }
+
+    private func staged(_ path: OutputPath) -> URL {
+        transaction.appendingPathComponent("files").appendingPathComponent(path.value)
+    }
+
+    /// Finishes a committed run an earlier process left, or discards an uncommitted one.
+    public func recover() throws {
+        guard FileManager.default.fileExists(atPath: transaction.path) else { return }
+        if FileManager.default.fileExists(atPath: committedMarker.path) {
+            try apply()
+        } else {
+            try FileManager.default.removeItem(at: transaction)
+        }
+    }
+
+    /// Moves staged files into place (the manifest last, so it never names a file not yet there),
+    /// removes orphans, and ends the transaction. Safe to repeat.
+    private func apply() throws {
+        let entries = try JSONDecoder().decode(Journal.self, from: Data(contentsOf: journal))
+        let writes = entries.writes.compactMap { try? OutputPath($0) }
+        let ordered = writes.filter { $0 != Manifest.path } + writes.filter { $0 == Manifest.path }
+        for path in ordered {
+            try faultInjection?(.applying, path)
+            let source = staged(path)
+            guard FileManager.default.fileExists(atPath: source.path) else { continue }
+            let target = root.appendingPathComponent(path.value)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard rename(source.path, target.path) == 0 else {
+                throw Failure.io("cannot move \(path) into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        for path in entries.removes.compactMap({ try? OutputPath($0) }) {
+            try faultInjection?(.applying, path)
+            let target = root.appendingPathComponent(path.value)
+            if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
+            removeEmptyParents(of: path)
+        }
+        try FileManager.default.removeItem(at: transaction)
+    }
+
+    private func removeEmptyParents(of path: OutputPath) {
+        var directory = path.directory
+        while let current = directory {
+            let url = root.appendingPathComponent(current)
+            guard let contents = try? FileManager.default.contentsOfDirectory(atPath: url.path), contents.isEmpty else { return }
+            try? FileManager.default.removeItem(at: url)
+            directory = OutputPath.parent(of: current)
+        }
+    }
+
+    private func place(_ bytes: [UInt8], executable: Bool, at url: URL, temporarySibling: Bool = false) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let target = temporarySibling ? url.appendingPathExtension("partial") : url
+        guard FileManager.default.createFile(
+            atPath: target.path, contents: Data(bytes),
+            attributes: [.posixPermissions: executable ? 0o755 : 0o644]
+        ) else {
+            throw Failure.io("cannot write \(target.path)")
+        }
+        if temporarySibling, rename(target.path, url.path) != 0 {
+            throw Failure.io("cannot commit the output in \(root.path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
