@@ -28,6 +28,10 @@ struct StackOptions: ParsableArguments {
                     : "\(stackFile) unchanged: using the cached build")
             }
             return spec
+        } catch StackEvaluator.Failure.compileFailed(let diagnostics) {
+            // The compiler's own `file:line:col: error:` lines, as it printed them.
+            console.raw(diagnostics)
+            throw ExitCode.failure
         } catch {
             console.error("\(error)")
             throw ExitCode.failure

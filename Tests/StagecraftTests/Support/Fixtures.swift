@@ -75,3 +75,33 @@ private final class SpecCache: @unchecked Sendable {
     func get(_ key: String) -> StackSpec? { lock.withLock { specs[key] } }
     func set(_ key: String, _ spec: StackSpec) { lock.withLock { specs[key] = spec } }
 }
+
+extension Fixtures {
+    /// The `stagecraft` executable built next to the test bundle.
+    static var stagecraftBinary: String {
+        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        return executable.deletingLastPathComponent().appendingPathComponent("stagecraft").path
+    }
+
+    /// Runs the CLI in `directory` with the shared stack cache.
+    @discardableResult
+    static func stagecraft(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Tools.Result {
+        var env = environment
+        env["STAGECRAFT_CACHE_DIR"] = cacheDirectory.path
+        env["STAGECRAFT_TEMPLATES"] = repositoryRoot.appendingPathComponent("templates").path
+        env["NO_COLOR"] = "1"
+        return try Tools.run(stagecraftBinary, arguments, in: directory, environment: env)
+    }
+
+    /// Every file below `root` with its bytes, for before/after comparisons.
+    static func tree(_ root: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return result }
+        for case let path as String in enumerator {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue { result[path] = try Data(contentsOf: root.appendingPathComponent(path)) }
+        }
+        return result
+    }
+}
