@@ -1,0 +1,78 @@
+import Foundation
+import StagecraftOutput
+import StagecraftPlanner
+import XCTest
+
+/// Every generated GitHub workflow passes the tools GitHub users run on theirs.
+final class WorkflowValidationTests: XCTestCase {
+    private func outputs() throws -> [(String, URL, [String])] {
+        try GoldenTests.variants().map { name, spec in
+            let files = try Fixtures.renderer.render(spec).files
+            let directory = try Fixtures.temporaryDirectory("workflows-\(name)")
+            try Fixtures.materialize(files, in: directory)
+            let workflows = files.paths.map(\.value).filter { $0.hasPrefix(".github/workflows/") }
+            return (name, directory, workflows)
+        }
+    }
+
+    func testActionlintWithShellcheck() throws {
+        let actionlint = try Tools.require("actionlint")
+        _ = try Tools.require("shellcheck")
+        for (name, directory, workflows) in try outputs() {
+            XCTAssertFalse(workflows.isEmpty, name)
+            let result = try Tools.run(actionlint, ["-no-color"] + workflows, in: directory)
+            XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
+        }
+    }
+
+    func testZizmorFindsNothingOfMediumSeverityOrHigher() throws {
+        let zizmor = try Tools.require("zizmor")
+        for (name, directory, workflows) in try outputs() {
+            let result = try Tools.run(zizmor, ["--offline", "--no-progress", "--min-severity", "medium"] + workflows, in: directory)
+            XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
+        }
+    }
+
+    func testWorkflowsMatchGitHubsSchema() throws {
+        let checker = try Tools.require("check-jsonschema")
+        for (name, directory, workflows) in try outputs() {
+            let result = try Tools.run(checker, ["--builtin-schema", "vendor.github-workflows"] + workflows, in: directory)
+            XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
+        }
+    }
+
+    func testEveryActionIsPinnedToAFullSHAWithItsVersion() throws {
+        for (name, directory, workflows) in try outputs() {
+            for workflow in workflows {
+                let text = try String(contentsOf: directory.appendingPathComponent(workflow), encoding: .utf8)
+                for line in text.split(separator: "\n") where line.contains("uses: ") && !line.contains("uses: ./") {
+                    let pinned = line.range(of: #"@[0-9a-f]{40} # v\d+\.\d+\.\d+$"#, options: .regularExpression) != nil
+                    XCTAssertTrue(pinned, "\(name)/\(workflow): \(line)")
+                }
+            }
+        }
+    }
+}
+
+/// No generated file carries a secret value: secrets appear only as references.
+final class SecretLeakTests: XCTestCase {
+    func testNoGeneratedFileContainsASecretValue() throws {
+        for (name, spec) in try GoldenTests.variants() {
+            let generation = try Fixtures.renderer.render(spec)
+            let secretNames = Set(generation.plan.environments.flatMap { $0.workloads.flatMap { $0.secrets.map(\.name) } })
+            XCTAssertFalse(secretNames.isEmpty, name)
+            for file in generation.files.files {
+                for token in file.text.split(whereSeparator: { $0.isWhitespace || $0 == "\"" || $0 == "'" }) {
+                    XCTAssertFalse(ValueRules.looksLikeSecretValue(String(token)), "\(name)/\(file.path): \(token)")
+                }
+                for line in file.text.split(separator: "\n") {
+                    for secret in secretNames where line.contains("\(secret)=") || line.contains("\(secret): ") {
+                        // A secret's name may be assigned only a reference, never a value.
+                        let assigned = line.components(separatedBy: secret).last!.dropFirst().trimmingCharacters(in: .whitespaces)
+                        XCTAssertTrue(assigned.isEmpty || assigned.hasPrefix("${{ secrets.") || assigned.hasPrefix("$") || assigned.hasPrefix("{"), "\(name)/\(file.path): \(line)")
+                    }
+                }
+            }
+        }
+    }
+}
