@@ -42,10 +42,11 @@ public final class GitRepository {
     }
 
     /// libgit2 reports a safe.directory refusal with the same code as a missing repository
-    /// (GIT_ENOTFOUND); only the error class and message tell them apart.
+    /// (GIT_ENOTFOUND); only the error class (config) and message tell them apart.
     private static func openError(code: Int32, path: String) -> GitError {
         let last = LastError.current
-        if last.errorClass == Int32(GIT_ERROR_CONFIG.rawValue), last.message.contains("owned") {
+        // libgit2 1.5 overwrites the ownership message with the failed safe.directory lookup.
+        if last.errorClass == Int32(GIT_ERROR_CONFIG.rawValue), last.message.contains("owned") || last.message.contains("safe.directory") {
             return .unsafeOwnership(path: path)
         }
         if last.errorClass == Int32(GIT_ERROR_REPOSITORY.rawValue), last.message.hasPrefix("unsupported") {
