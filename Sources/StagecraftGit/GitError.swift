@@ -16,6 +16,8 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
     case unbornHead(path: String, headBranch: String)
     /// The target branch is checked out and its work tree or index has uncommitted changes.
     case dirtyWorkTree(path: String, branch: String, files: [String])
+    /// The target branch is checked out in another work tree of the repository.
+    case checkedOutElsewhere(branch: String)
     /// A generated path needs a directory where the branch has a file, or the reverse.
     case pathConflict(path: String)
     case invalidAuthor(String)
@@ -61,6 +63,12 @@ public enum GitError: Error, Equatable, CustomStringConvertible {
             branch '\(branch)' is checked out in '\(path)' and has uncommitted changes \
             (\(files.prefix(5).joined(separator: ", "))\(files.count > 5 ? ", …" : "")). \
             Commit or stash them first (git stash), or pass --branch with a branch that is not checked out.
+            """
+        case .checkedOutElsewhere(let branch):
+            """
+            branch '\(branch)' is checked out in another work tree of this repository (see git worktree list), \
+            which a commit from here would leave behind. Pass that work tree's folder as the repository, \
+            or pass --branch with a branch that is not checked out.
             """
         case .pathConflict(let path):
             "'\(path)' is a file in the branch where the output needs a folder, or the reverse. Move or remove it, then run again."

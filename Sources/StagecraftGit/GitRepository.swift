@@ -200,10 +200,27 @@ public final class GitRepository {
         }
     }
 
+    /// Whether `branch` is checked out in another work tree of this repository (`git worktree add`),
+    /// whose index and files a commit here could not keep in step.
+    func isCheckedOutElsewhere(branch: String) throws -> Bool {
+        guard try !isCheckedOut(branch: branch) else { return false }
+        var reference: OpaquePointer?
+        let code = git_reference_lookup(&reference, handle, Self.branchPrefix + branch)
+        if code == GIT_ENOTFOUND.rawValue { return false }
+        try LibGit2.check(code, "reading branch '\(branch)'")
+        defer { git_reference_free(reference) }
+        let checkedOut = git_branch_is_checked_out(reference)
+        try LibGit2.check(checkedOut, "looking for work trees that have '\(branch)' checked out")
+        return checkedOut == 1
+    }
+
+    /// This work tree's own git directory (it holds the index).
     var gitDirectory: String { String(cString: git_repository_path(handle)) }
 
+    /// References live in the directory shared by all work trees.
     func lockFile(ofBranch branch: String) -> String {
-        URL(fileURLWithPath: gitDirectory).appendingPathComponent(Self.branchPrefix + branch + ".lock").path
+        URL(fileURLWithPath: String(cString: git_repository_commondir(handle)))
+            .appendingPathComponent(Self.branchPrefix + branch + ".lock").path
     }
 }
 

@@ -73,6 +73,7 @@ public struct GitWriter: Sendable {
         let repository = try openRepository(request)
         let branch = try request.branch ?? repository.defaultBranch()
         let (author, committer) = try signatures(in: repository, author: request.author)
+        if try repository.isCheckedOutElsewhere(branch: branch) { throw GitError.checkedOutElsewhere(branch: branch) }
         let workTree = try repository.isCheckedOut(branch: branch) ? GitWorkTree(repository: repository) : nil
         let lockDeadline = ContinuousClock.now + request.lockTimeout
         var lockWaitMicroseconds: UInt32 = 5_000

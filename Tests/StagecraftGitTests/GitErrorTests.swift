@@ -192,3 +192,45 @@ final class GitErrorTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path + "/README.md", encoding: .utf8), "hello\n")
     }
 }
+
+extension GitErrorTests {
+    func testBranchCheckedOutInAnotherWorkTreeIsRefusedButWritableFromThere() throws {
+        let path = try Support.repositoryWithCommit(["README.md": "hello\n"])
+        let linked = Support.makeTemporaryDirectory(named: "linked") + "/feature"
+        try Support.git("worktree", "add", "-q", "-b", "feature", linked, in: path)
+
+        assertThrows(
+            try GitWriter().commit(Support.request(path, files: files, branch: "feature")), .checkedOutElsewhere(branch: "feature"),
+            mentioning: ["git worktree list", "--branch"]
+        )
+        let result = try GitWriter().commit(Support.request(linked, files: files))
+        XCTAssertEqual(result.branch, "feature")
+        XCTAssertTrue(result.workTreeUpdated)
+        XCTAssertEqual(try Support.git("status", "--porcelain", in: linked), "")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: linked + "/a.yml"))
+        XCTAssertEqual(try Support.git("status", "--porcelain", in: path), "")
+    }
+
+    func testOutputFolderWhereTheBranchHasAFileIsAConflict() throws {
+        let path = try Support.repositoryWithCommit(["infra": "a file, not a folder\n"])
+        try Support.git("checkout", "-q", "--detach", in: path)
+        assertThrows(
+            try GitWriter().commit(Support.request(path, files: files, branch: "main", prefix: "infra")), .pathConflict(path: "infra"),
+            mentioning: ["Move or remove it"]
+        )
+        XCTAssertEqual(try Support.commitCount("main", in: path), 1)
+    }
+
+    func testLockedBranchInLinkedWorkTreeNamesTheSharedLockFile() throws {
+        let path = try Support.repositoryWithCommit(["README.md": "hello\n"])
+        let linked = Support.makeTemporaryDirectory(named: "linked") + "/other"
+        try Support.git("worktree", "add", "-q", "-b", "other", linked, in: path)
+        try Support.git("branch", "-q", "target", in: path)
+        let lockFile = path + "/.git/refs/heads/target.lock"
+        XCTAssertTrue(FileManager.default.createFile(atPath: lockFile, contents: Data()))
+        XCTAssertThrowsError(try GitWriter().commit(Support.request(linked, files: files, branch: "target", lockTimeout: .milliseconds(50)))) { error in
+            guard case .refLocked(_, let reported) = error as? GitError else { return XCTFail("\(error)") }
+            XCTAssertEqual(URL(fileURLWithPath: reported).standardized.path, URL(fileURLWithPath: lockFile).standardized.path)
+        }
+    }
+}
