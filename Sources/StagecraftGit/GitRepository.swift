@@ -20,6 +20,8 @@ public final class GitRepository {
     public static func open(at path: String) throws -> GitRepository {
         LibGit2.ensureInitialized()
         var handle: OpaquePointer?
+        // The refusal is recognised by the last error, which must not be left over from an earlier call.
+        git_error_clear()
         let code = git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         guard code == 0, let handle else { throw openError(code: code, path: path) }
         return GitRepository(handle: handle, path: path)
@@ -47,7 +49,8 @@ public final class GitRepository {
         let last = LastError.current
         // libgit2 1.5 overwrites the ownership message with the failed safe.directory lookup.
         if last.errorClass == Int32(GIT_ERROR_CONFIG.rawValue), last.message.contains("owned") || last.message.contains("safe.directory") {
-            return .unsafeOwnership(path: path)
+            // safe.directory entries are absolute paths.
+            return .unsafeOwnership(path: URL(fileURLWithPath: path).standardizedFileURL.path)
         }
         if last.errorClass == Int32(GIT_ERROR_REPOSITORY.rawValue), last.message.hasPrefix("unsupported") {
             return .unsupportedExtension(path: path, detail: last.message)
