@@ -13,8 +13,15 @@ enum GitTestSupport {
         return path
     }()
 
+    /// Everything a test process creates lives here and goes when the process exits.
+    private static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stagecraft-git-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: GitTestSupport.root) }
+        return url
+    }()
+
     static func makeTemporaryDirectory(named name: String) -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stagecraft-git-\(name)-\(UUID().uuidString)")
+        let url = root.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
     }
