@@ -39,6 +39,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "CLibGit2Shim", dependencies: ["CLibGit2"]),
+        .target(name: "StagecraftGit", dependencies: ["CLibGit2", "CLibGit2Shim", "StagecraftOutput", "StagecraftWriters"]),
         .executableTarget(name: "stagecraft", dependencies: ["StagecraftCLI"]),
         .executableTarget(name: "stagecraft-bench", dependencies: ["StagecraftCLI"]),
         .testTarget(
@@ -48,6 +51,7 @@ let package = Package(
                 "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI",
             ]
         ),
+        .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),
     ],
     swiftLanguageModes: [.v6]
 )
