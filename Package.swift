@@ -35,7 +35,7 @@ let package = Package(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
-                "StagecraftOutput", "StagecraftWriters",
+                "StagecraftOutput", "StagecraftWriters", "StagecraftGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,14 +5,13 @@ import StagecraftWriters
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what generate would change, with a unified diff. Exits 2 when there are changes.",
+        abstract: "Show what generate would change in a folder or on a git branch, with a unified diff. Exits 2 when there are changes.",
         discussion: "Like `terraform plan -detailed-exitcode`: 0 means the output is up to date, 1 an error, 2 changes."
     )
 
     @OptionGroup var stack: StackOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The output folder to compare with.", valueName: "dir"))
-    var out: String
+    @OptionGroup var destination: DestinationOptions
 
     @Option(help: "text (with a unified diff) or json.")
     var format: OutputFormat = .text
@@ -22,19 +21,18 @@ struct Plan: ParsableCommand {
     func run() throws {
         let console = Console()
         let generation = try stack.generate(console: console)
-        let writer = DirectoryWriter(root: URL(fileURLWithPath: out))
-        let changes: ChangeSet
+        let diff: PlanDiff
         do {
-            changes = try writer.changes(for: generation.files)
+            let (changes, read) = try destination.changes(for: generation.files)
+            diff = PlanDiff(changes: changes, new: generation.files, old: read)
         } catch {
             console.error("\(error)")
             throw ExitCode.failure
         }
-        let diff = PlanDiff(changes: changes, new: generation.files, old: { try? writer.read($0)?.contents })
         switch format {
         case .json: console.print(diff.json())
-        case .text: console.print(diff.text(console: console, destination: out))
+        case .text: console.print(diff.text(console: console, destination: destination.label))
         }
-        if !changes.isEmpty { throw ExitCode(2) }
+        if !diff.changes.isEmpty { throw ExitCode(2) }
     }
 }
