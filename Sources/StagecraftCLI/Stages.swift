@@ -8,10 +8,10 @@ struct Stages: ParsableCommand {
         abstract: "Print the stage policy: what each growth stage asks for when the stack does not say."
     )
 
-    @Option(help: "text or json.")
+    @Option(help: "text, markdown or json.")
     var format: Format = .text
 
-    enum Format: String, ExpressibleByArgument { case text, json }
+    enum Format: String, ExpressibleByArgument { case text, markdown, json }
 
     func run() throws {
         let console = Console()
@@ -24,10 +24,21 @@ struct Stages: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             console.print(String(decoding: try encoder.encode(table), as: UTF8.self))
+        case .markdown:
+            console.print(Self.markdown(rows))
         case .text:
             console.print(TextTable(header: ["concern"] + Stage.allCases.map(\.rawValue), rows: rows.map { [$0.concern] + $0.values })
                 .render(console: console))
         }
+    }
+}
+
+extension Stages {
+    /// The policy as a Markdown table (the README carries this very table).
+    static func markdown(_ rows: [StagePolicy.Row]) -> String {
+        let header = "| concern | " + Stage.allCases.map(\.rawValue).joined(separator: " | ") + " |"
+        let rule = "|---|" + String(repeating: "---|", count: Stage.allCases.count)
+        return ([header, rule] + rows.map { "| \($0.concern) | " + $0.values.joined(separator: " | ") + " |" }).joined(separator: "\n")
     }
 }
 
