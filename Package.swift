@@ -43,7 +43,10 @@ let package = Package(
         .target(name: "CLibGit2Shim", dependencies: ["CLibGit2"]),
         .target(name: "StagecraftGit", dependencies: ["CLibGit2", "CLibGit2Shim", "StagecraftOutput", "StagecraftWriters"]),
         .executableTarget(name: "stagecraft", dependencies: ["StagecraftCLI"]),
-        .executableTarget(name: "stagecraft-bench", dependencies: ["StagecraftCLI"]),
+        .executableTarget(
+            name: "stagecraft-bench",
+            dependencies: ["StagecraftCLI", "StagecraftEvaluation", "StagecraftWriters", "StagecraftGit", "StagecraftOutput"]
+        ),
         .testTarget(
             name: "StagecraftTests",
             dependencies: [
