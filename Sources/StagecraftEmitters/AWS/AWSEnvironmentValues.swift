@@ -125,7 +125,7 @@ struct AWSEnvironmentValues {
     var cdn: HCLValue {
         guard let cdn = environment.cdn else { return .null }
         var fields: [HCLAttribute] = [
-            HCLAttribute("origin_domain", .string(CDNOrigin.domain(cdn))),
+            HCLAttribute("origin_domain", .string(cdn.originDomain)),
             HCLAttribute("aliases", .strings([environment.domain])),
             HCLAttribute("static_paths", .strings(cdn.staticPaths.map(CDNOrigin.pattern))),
             HCLAttribute("cacheable_paths", .strings(cdn.cacheablePaths.map(CDNOrigin.pattern))),

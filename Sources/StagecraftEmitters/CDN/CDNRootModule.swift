@@ -12,7 +12,7 @@ enum CDNRootModule {
             try Terraform.file("\(folder)/variables.tf", variables),
             try Terraform.file("\(folder)/terraform.tfvars", HCLFile {
                 attr("name", .string(name))
-                attr("origin_domain", .string(CDNOrigin.domain(cdn)))
+                attr("origin_domain", .string(cdn.originDomain))
                 attr("aliases", .strings([environment.domain]))
                 attr("static_paths", .strings(cdn.staticPaths.map(CDNOrigin.pattern)))
                 attr("cacheable_paths", .strings(cdn.cacheablePaths.map(CDNOrigin.pattern)))

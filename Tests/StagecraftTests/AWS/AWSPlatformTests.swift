@@ -4,22 +4,8 @@ import StagecraftSpec
 import XCTest
 
 final class AWSPlatformTests: XCTestCase {
-    /// The marketplace as declared, but at scale on AWS instead of Kubernetes.
-    private static func marketplace() throws -> StackSpec {
-        var spec = try Fixtures.example("marketplace")
-        // The example names a worker and a bucket "media", which the planner rejects; rename the worker here.
-        for index in spec.workers.indices where spec.workers[index].name == "media" { spec.workers[index].name = "media-jobs" }
-        spec.platform?.value.scale = .aws
-        return spec
-    }
-
-    /// The shop promoted to scale, on AWS.
-    private static func shopAtScale() throws -> StackSpec {
-        var spec = try Fixtures.example("shop")
-        spec.stage = .scale
-        spec.platform = Located(Staged(base: nil, scale: .aws), at: spec.location)
-        return spec
-    }
+    private static func marketplace() throws -> StackSpec { try Fixtures.variant("marketplace-aws") }
+    private static func shopAtScale() throws -> StackSpec { try Fixtures.variant("shop-scale-aws") }
 
     private func output(_ spec: StackSpec) throws -> (URL, FileSet) {
         let files = try Fixtures.renderer.render(spec).files
