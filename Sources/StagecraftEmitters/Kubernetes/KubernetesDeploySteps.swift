@@ -4,7 +4,8 @@ import StagecraftSpec
 
 /// How CI deploys an environment's overlay: authenticate with the environment's kubeconfig,
 /// wrap the overlay in a kustomization that sets every built image to `IMAGE_TAG`, apply it,
-/// wait for every rollout, and undo the rollouts when anything failed.
+/// wait for every rollout, and return each changed Deployment to its previous revision when
+/// anything failed.
 ///
 /// A canary rollout (production at scale) first runs one `<service>-canary` pod per service
 /// with the new version next to the current ones: the Service selects both, so the canary
@@ -26,7 +27,7 @@ struct KubernetesDeploySteps {
             CIStep("Authenticate to the \(environment.name) cluster", .run(authenticate), environment: [
                 CIStep.Variable("KUBE_CONFIG", .secret("KUBE_CONFIG")),
             ]),
-            CIStep("Set the image tags to IMAGE_TAG", .run(prepare), environment: [CIStep.Variable("IMAGE_TAG", .imageTag)]),
+            CIStep("Set the image tags to IMAGE_TAG", .run(prepare)),
         ]
         if isCanary { steps.append(CIStep("Canary", .run(canary))) }
         steps += [
@@ -64,6 +65,7 @@ struct KubernetesDeploySteps {
             fi
             # The overlay is committed with a placeholder tag; this kustomization around it sets
             # the tag of every image CI built (the JSON is a kustomization: YAML reads JSON).
+            # shellcheck disable=SC2016 # $tag is jq's variable, not the shell's
             set_tags='.images |= map(.newTag = $tag)'
             mkdir -p \(quote(deployDirectory))
             jq --arg tag "$IMAGE_TAG" "$set_tags" <<<\(quote(wrapper(canary: false))) > \(quote(deployDirectory + "/kustomization.yaml"))
@@ -118,10 +120,18 @@ struct KubernetesDeploySteps {
 
     private var apply: String {
         script("""
+            # The revision each Deployment runs now, so a failed deploy returns exactly there
+            # (and a failure before this step rolls nothing back).
+            : > "$revisions"
+            for deployment in \(deploymentNames); do
+              revision=$(kubectl --namespace \(quote(namespace)) get deployment "$deployment" --ignore-not-found \\
+                --output jsonpath='{.metadata.annotations.deployment\\.kubernetes\\.io/revision}')
+              echo "$deployment ${revision:-new}" >> "$revisions"
+            done
             # Server-side apply: fields another manager owns (an autoscaler's replica count) are left
             # alone, and a conflicting manual change fails the deploy instead of being overwritten.
             kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory))
-            """)
+            """, recordsRevisions: true)
     }
 
     private var waitForRollouts: String {
@@ -135,29 +145,30 @@ struct KubernetesDeploySteps {
 
     private var rollBack: String {
         var text = """
-            # Each workload goes back to its previous revision: image and config (ConfigMaps are
-            # named by content, so the previous revision still finds its own). A workload created
-            # by this deploy has no previous revision; that is reported, not fatal.
+            # Each Deployment the deploy changed goes back to the revision it ran before: image and
+            # config (ConfigMaps are named by content, so that revision still finds its own). One
+            # this deploy created has nothing to return to and is left for inspection.
             failed=0
+            if [ -f "$revisions" ]; then
+              while read -r deployment revision <&3; do
+                current=$(kubectl --namespace \(quote(namespace)) get deployment "$deployment" --ignore-not-found \\
+                  --output jsonpath='{.metadata.annotations.deployment\\.kubernetes\\.io/revision}')
+                if [ "$revision" = new ] || [ -z "$current" ] || [ "$current" = "$revision" ]; then
+                  continue
+                fi
+                echo "Rolling $deployment back to revision $revision"
+                kubectl --namespace \(quote(namespace)) rollout undo "deployment/$deployment" --to-revision="$revision" || failed=1
+                kubectl --namespace \(quote(namespace)) rollout status "deployment/$deployment" --timeout=\(Self.rolloutTimeout) || failed=1
+              done 3< "$revisions"
+            fi
 
             """
-        for workload in environment.workloads {
-            let resource = quote("deployment/\(workload.name)")
-            text += """
-                if kubectl --namespace \(quote(namespace)) rollout undo \(resource); then
-                  kubectl --namespace \(quote(namespace)) rollout status \(resource) --timeout=\(Self.rolloutTimeout) || failed=1
-                else
-                  echo "Could not roll back" \(resource) >&2
-                fi
-
-                """
-        }
         if isCanary {
             text += "kubectl --namespace \(quote(namespace)) delete deployment --ignore-not-found "
                 + canaryServices.map { quote(KubernetesNames.canary($0.name)) }.joined(separator: " ") + " || failed=1\n"
         }
         text += "exit \"$failed\""
-        return script(text)
+        return script(text, recordsRevisions: true)
     }
 
     // MARK: - Pieces
@@ -219,12 +230,15 @@ struct KubernetesDeploySteps {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Every script finds the kubeconfig the authentication step wrote in the job's temporary folder.
-    private func script(_ body: String) -> String {
+    private var deploymentNames: String { environment.workloads.map { quote($0.name) }.joined(separator: " ") }
+
+    /// Every script finds the kubeconfig the authentication step wrote in the job's temporary
+    /// folder; the apply and roll-back steps share the revisions file there too.
+    private func script(_ body: String, recordsRevisions: Bool = false) -> String {
         """
         set -euo pipefail
         export KUBECONFIG="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/stagecraft-kubeconfig"
-        \(body)
+        \(recordsRevisions ? "revisions=\"${RUNNER_TEMP:-${TMPDIR:-/tmp}}/stagecraft-revisions\"\n" : "")\(body)
         """
     }
 
