@@ -54,7 +54,7 @@ final class KubernetesDeployStepsTests: XCTestCase {
         let images = applied.filter { $0.kind == "Deployment" }.flatMap { object in
             ((object.value(at: "spec.template.spec.containers") as? [[String: Any]]) ?? []).compactMap { $0["image"] as? String }
         }
-        XCTAssertEqual(images.sorted(), ["ghcr.io/acme/market-api", "ghcr.io/acme/market-media", "ghcr.io/acme/market-payouts", "ghcr.io/acme/market-web"].map { "\($0):\(tag)" })
+        XCTAssertEqual(images.sorted(), ["ghcr.io/acme/market-api", "ghcr.io/acme/market-payouts", "ghcr.io/acme/market-thumbnails", "ghcr.io/acme/market-web"].map { "\($0):\(tag)" })
 
         // What the canary phase applies: `--selector` keeps the ConfigMaps, then the canaries.
         let canary = try build(rendered, "kubernetes/.deploy/production-canary")
