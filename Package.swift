@@ -31,11 +31,12 @@ let package = Package(
             ]
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
+        .target(name: "StagecraftReadiness", dependencies: ["StagecraftSpec", "StagecraftPlanner"]),
         .target(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
-                "StagecraftOutput", "StagecraftWriters", "StagecraftGit",
+                "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftReadiness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +49,8 @@ let package = Package(
             name: "StagecraftTests",
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
-                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI",
+                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
+                "StagecraftGit",
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),
