@@ -32,11 +32,13 @@ let package = Package(
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
         .target(name: "StagecraftReadiness", dependencies: ["StagecraftSpec", "StagecraftPlanner"]),
+        .target(name: "StagecraftPromotion", dependencies: ["StagecraftSpec", "StagecraftPlanner", "StagecraftReadiness", "StagecraftEmitters", "StagecraftOutput"]),
         .target(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
                 "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftReadiness",
+                "StagecraftPromotion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,7 +52,7 @@ let package = Package(
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
                 "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
-                "StagecraftGit",
+                "StagecraftPromotion", "StagecraftGit",
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),
