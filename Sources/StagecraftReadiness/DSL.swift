@@ -13,7 +13,7 @@ enum DSL {
     static func cache(_ cache: RedisSpec) -> String { "Redis(\(string(cache.name)))" }
 
     static func timeSpan(_ span: TimeSpan) -> String {
-        if span.seconds % 86_400 == 0 { return ".days(\(span.seconds / 86_400))" }
+        if span.seconds >= 2 * 86_400 && span.seconds % 86_400 == 0 { return ".days(\(span.seconds / 86_400))" }
         if span.seconds % 3600 == 0 { return ".hours(\(span.seconds / 3600))" }
         if span.seconds % 60 == 0 { return ".minutes(\(span.seconds / 60))" }
         return ".seconds(\(span.seconds))"
