@@ -31,11 +31,14 @@ let package = Package(
             ]
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
+        .target(name: "StagecraftReadiness", dependencies: ["StagecraftSpec", "StagecraftPlanner"]),
+        .target(name: "StagecraftPromotion", dependencies: ["StagecraftSpec", "StagecraftPlanner", "StagecraftReadiness", "StagecraftEmitters", "StagecraftOutput"]),
         .target(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
-                "StagecraftOutput", "StagecraftWriters", "StagecraftGit",
+                "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftReadiness",
+                "StagecraftPromotion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,7 +54,8 @@ let package = Package(
             name: "StagecraftTests",
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
-                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI",
+                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
+                "StagecraftPromotion", "StagecraftGit",
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),
