@@ -12,7 +12,7 @@ public struct EmitterSet: Sendable {
 
     /// Every emitter Stagecraft ships.
     public static var standard: EmitterSet {
-        let platforms: [any PlatformEmitter] = [KubernetesPlatformEmitter(), AWSPlatformEmitter()]
+        let platforms: [any PlatformEmitter] = [ComposePlatformEmitter(), KubernetesPlatformEmitter(), AWSPlatformEmitter()]
         let deploySteps = DeployStepCatalog(platforms: platforms)
         return EmitterSet(emitters: [
             EnvironmentConfigEmitter(),
