@@ -69,11 +69,12 @@ public enum FormatQuoting {
         String(value.map { $0.isNewline ? " " : $0 })
     }
 
-    /// Markdown text: characters that would start markup are escaped.
+    /// Markdown text on one line: characters that would start inline markup are escaped, and a
+    /// leading one that would start a heading, list or quote.
     public static func markdown(_ value: String) -> String {
         var out = ""
         for character in value {
-            if "\\`*_{}[]<>()#+!|".contains(character) { out.append("\\") }
+            if "\\`*_[]<>|".contains(character) || (out.isEmpty && "#+->".contains(character)) { out.append("\\") }
             out.append(character.isNewline ? " " : character)
         }
         return out
