@@ -24,17 +24,21 @@ public enum FormatQuoting {
         if !value.contains("'") && !value.contains("\n") && !value.contains("\r") { return "'\(value)'" }
         var out = "\""
         for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "$": out += "$$"
-            default: out.append(character)
-            }
+            if let escape = backslashEscape(character) { out += escape } else if character == "$" { out += "$$" } else { out.append(character) }
         }
         return out + "\""
+    }
+
+    /// The C-style escape of a character that cannot stand for itself inside double quotes.
+    private static func backslashEscape(_ character: Character) -> String? {
+        switch character {
+        case "\\": "\\\\"
+        case "\"": "\\\""
+        case "\n": "\\n"
+        case "\r": "\\r"
+        case "\t": "\\t"
+        default: nil
+        }
     }
 
     /// An HCL string literal: `"…"` with escapes, and `${` / `%{` kept from starting a template.
@@ -42,16 +46,13 @@ public enum FormatQuoting {
         var out = "\""
         var previous: Character?
         for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "{" where previous == "$" || previous == "%":
+            if let escape = backslashEscape(character) {
+                out += escape
+            } else if character == "{" && (previous == "$" || previous == "%") {
                 out.append(previous!)
                 out.append(character)
-            default: out.append(character)
+            } else {
+                out.append(character)
             }
             previous = character
         }
