@@ -37,6 +37,13 @@ final class PostgresHarness {
         return try Tools.run(runuser, ["-u", "postgres", "--", "env"] + variables + [executable] + arguments, in: directory, input: input)
     }
 
+    /// A folder the postgres user owns.
+    func makeDirectory(_ name: String) throws {
+        let url = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try Tools.run("/bin/chown", ["postgres:postgres", url.path])
+    }
+
     /// Writes a file the postgres user can read.
     func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
         let url = directory.appendingPathComponent(name)
