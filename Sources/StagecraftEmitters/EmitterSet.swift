@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
@@ -21,11 +23,17 @@ public struct EmitterSet: Sendable {
         ] + platforms)
     }
 
-    /// Runs every emitter; two emitters claiming one path is an error.
+    /// Runs every emitter, concurrently (they are pure), and collects their files in the
+    /// emitters' order so the output does not depend on timing. Two emitters claiming one
+    /// path is an error.
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> FileSet {
+        let results = ResultSlots(count: emitters.count)
+        DispatchQueue.concurrentPerform(iterations: emitters.count) { index in
+            results[index] = Result { try emitters[index].emit(plan, context: context) }
+        }
         var files = FileSet()
-        for emitter in emitters {
-            for file in try emitter.emit(plan, context: context) { try files.insert(file) }
+        for result in results.all {
+            for file in try result.get() { try files.insert(file) }
         }
         return files
     }
@@ -60,4 +68,19 @@ public struct DeployStepCatalog: Sendable {
         }
         return platform.deploySteps(for: target, environment: environment, plan: plan)
     }
+}
+
+/// One result per emitter, filled from concurrent tasks.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<[GeneratedFile], any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Result<[GeneratedFile], any Error>? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    var all: [Result<[GeneratedFile], any Error>] { lock.withLock { slots.map { $0! } } }
 }

@@ -25,8 +25,8 @@ public indirect enum YAML: Equatable, Sendable {
         case .double(let value): return Node(String(value), YAMLTags.float)
         case .bool(let value): return Node(value ? "true" : "false", YAMLTags.bool)
         case .null: return Node("null", YAMLTags.null)
-        case .list(let items): return Node(items.map(\.node))
-        case .map(let pairs): return Node(pairs.map { (YAML.string($0.0).node, $0.1.node) })
+        case .list(let items): return Node(items.map(\.node), YAMLTags.seq)
+        case .map(let pairs): return Node(pairs.map { (YAML.string($0.0).node, $0.1.node) }, YAMLTags.map)
         }
     }
 
@@ -39,7 +39,7 @@ public indirect enum YAML: Equatable, Sendable {
         if isLetter {
             return value.utf8.count <= 5 && boolAndNullWords.contains(value.lowercased())
         }
-        return Resolver.default.resolveTag(of: Node(value)) != .str
+        return Resolver.default.resolveTag(of: Node(value, YAMLTags.implicit)) != .str
     }
 
     private static let boolAndNullWords: Set<String> = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
@@ -57,6 +57,9 @@ private enum YAMLTags {
     nonisolated(unsafe) static let float = Tag(.float)
     nonisolated(unsafe) static let bool = Tag(.bool)
     nonisolated(unsafe) static let null = Tag(.null)
+    nonisolated(unsafe) static let seq = Tag(.seq)
+    nonisolated(unsafe) static let map = Tag(.map)
+    nonisolated(unsafe) static let implicit = Tag(.implicit)
 }
 
 extension YAML: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {

@@ -16,7 +16,8 @@ public struct Planner: Sendable {
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw PlanningFailed(diagnostics: diagnostics)
         }
-        let environments = environmentSpecs(spec).map { resolve(spec, in: $0) }
+        let index = StackIndex(spec)
+        let environments = environmentSpecs(spec).map { resolve(spec, in: $0, index: index) }
         diagnostics += omissionWarnings(spec, environments)
         return StackPlan(
             stack: spec.name,
@@ -38,7 +39,7 @@ public struct Planner: Sendable {
 
     // MARK: - One environment
 
-    func resolve(_ spec: StackSpec, in environment: EnvironmentSpec) -> EnvironmentPlan {
+    func resolve(_ spec: StackSpec, in environment: EnvironmentSpec, index: StackIndex) -> EnvironmentPlan {
         let stage = environment.stage?.value ?? spec.stage
         let policy = StagePolicy.defaults(for: stage)
         let kind = environment.kind
@@ -49,11 +50,11 @@ public struct Planner: Sendable {
         let workloads = (spec.services + spec.workers).map { workload in
             overrides[workload.name].map { applying($0, to: workload) } ?? workload
         }
-        let services = workloads.filter { $0.kind == .service }.enumerated().map { index, service in
-            workload(service, index: index, spec: spec, environment: kind, stage: stage)
+        let services = workloads.filter { $0.kind == .service }.enumerated().map { position, service in
+            workload(service, position: position, spec: spec, index: index, environment: kind, stage: stage)
         }
         let workers = workloads.filter { $0.kind == .worker }.map { worker in
-            workload(worker, index: 0, spec: spec, environment: kind, stage: stage)
+            workload(worker, position: 0, spec: spec, index: index, environment: kind, stage: stage)
         }
 
         return EnvironmentPlan(
@@ -68,13 +69,12 @@ public struct Planner: Sendable {
             workers: workers,
             databases: spec.databases.map { database($0, spec: spec, environment: kind, stage: stage, zones: zones) },
             caches: spec.caches.map { cache in
-                let queues = spec.workers.contains { $0.queue?.value == cache.name }
-                return CachePlan(
+                CachePlan(
                     name: cache.name,
                     envPrefix: Self.envPrefix(cache.name),
                     version: cache.version,
                     replica: kind == .development ? false : cache.replica?.value[stage] ?? policy.cacheReplica,
-                    persistence: cache.persistence?.value ?? queues,
+                    persistence: cache.persistence?.value ?? index.queues.contains(cache.name),
                     multiZone: zones > 1,
                     passwordSecret: "\(Self.envPrefix(cache.name))_PASSWORD"
                 )
@@ -124,7 +124,7 @@ public struct Planner: Sendable {
         return result
     }
 
-    private func workload(_ workload: WorkloadSpec, index: Int, spec: StackSpec, environment: EnvironmentSpec.Kind, stage: Stage) -> WorkloadPlan {
+    private func workload(_ workload: WorkloadSpec, position: Int, spec: StackSpec, index: StackIndex, environment: EnvironmentSpec.Kind, stage: Stage) -> WorkloadPlan {
         let policy = StagePolicy.defaults(for: stage)
         let declared = workload.replicas?.value[stage] ?? (workload.kind == .service ? policy.appInstances : policy.workerInstances)
         let scaling: Scaling = switch environment {
@@ -133,21 +133,17 @@ public struct Planner: Sendable {
         case .development: Scaling(.fixed(1))
         }
 
-        let databases = Set(spec.databases.map(\.name))
-        let caches = Set(spec.caches.map(\.name))
         var uses = Set(workload.uses.map(\.value))
-        if workload.uses.isEmpty { uses = databases.union(caches) }
+        if workload.uses.isEmpty { uses = Set(index.databases.keys).union(index.caches.keys) }
         if case .shared(let cache)? = workload.sessions?.value { uses.insert(cache) }
         if case .bucket(let bucket)? = workload.uploads?.value { uses.insert(bucket) }
         if let queue = workload.queue?.value { uses.insert(queue) }
+        let databases = index.ordered(uses, in: index.databases)
+        let caches = index.ordered(uses, in: index.caches)
 
         var secrets = workload.secrets.map { SecretRef(name: $0.value, purpose: .declared) }
-        for database in spec.databases where uses.contains(database.name) {
-            secrets.append(SecretRef(name: "\(Self.envPrefix(database.name))_PASSWORD", purpose: .databasePassword))
-        }
-        for cache in spec.caches where uses.contains(cache.name) {
-            secrets.append(SecretRef(name: "\(Self.envPrefix(cache.name))_PASSWORD", purpose: .cachePassword))
-        }
+        secrets += databases.map { SecretRef(name: "\(Self.envPrefix($0))_PASSWORD", purpose: .databasePassword) }
+        secrets += caches.map { SecretRef(name: "\(Self.envPrefix($0))_PASSWORD", purpose: .cachePassword) }
         if let tracking = spec.monitoring?.errorTrackingSecret?.value, !secrets.contains(where: { $0.name == tracking }) {
             secrets.append(SecretRef(name: tracking, purpose: .errorTracking))
         }
@@ -173,10 +169,10 @@ public struct Planner: Sendable {
             sessions: workload.sessions?.value ?? .inProcess,
             uploads: workload.uploads?.value,
             staticPaths: workload.staticPaths.map(\.value),
-            route: workload.kind == .service ? workload.route?.value ?? (index == 0 ? "/" : "/\(workload.name)/") : nil,
-            databases: spec.databases.map(\.name).filter(uses.contains),
-            caches: spec.caches.map(\.name).filter(uses.contains),
-            buckets: spec.buckets.map(\.name).filter(uses.contains),
+            route: workload.kind == .service ? workload.route?.value ?? (position == 0 ? "/" : "/\(workload.name)/") : nil,
+            databases: databases,
+            caches: caches,
+            buckets: index.ordered(uses, in: index.buckets),
             queue: workload.queue?.value
         )
     }
@@ -372,9 +368,9 @@ public struct Planner: Sendable {
         var warnings: [Diagnostic] = []
         guard let production = environments.first(where: { $0.kind == .production }) else { return warnings }
         let policy = StagePolicy.defaults(for: production.stage)
+        let planned = Dictionary(production.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for service in spec.services {
-            let planned = production.services.first { $0.name == service.name }
-            if let planned, planned.scaling.max > 1, service.sessions == nil {
+            if let planned = planned[service.name], planned.scaling.max > 1, service.sessions == nil {
                 warnings.append(Diagnostic(.warning, "\(service.name) runs several instances but does not say where sessions live; declare Sessions(.shared(cache: …)) or Sessions(.stateless)", at: service.location))
             }
             if policy.inProcessSessions == .warning, service.sessions?.value == .inProcess {

@@ -63,8 +63,11 @@ enum HCLWriter {
 
     /// A bare identifier when it is one, otherwise a quoted key (object keys only).
     private static func key(_ name: String) -> String {
-        let isIdentifier = name.first.map { $0.isASCII && ($0.isLetter || $0 == "_") } == true
-            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let underscore = UInt8(ascii: "_")
+        let isIdentifier = name.utf8.first.map { isLetter($0) || $0 == underscore } == true
+            && name.utf8.allSatisfy { isLetter($0) || isDigit($0) || $0 == underscore }
         return isIdentifier ? name : FormatQuoting.hcl(name)
     }
 

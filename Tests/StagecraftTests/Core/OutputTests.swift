@@ -35,4 +35,15 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(manifest.files["run.sh"]?.executable, true)
         XCTAssertEqual(manifest.files["plan.json"]?.sha256, SHA256.hex(Array("{}\n".utf8)))
     }
+
+    func testTheManifestReadsBackAsWritten() throws {
+        let manifest = Manifest(
+            generator: "stagecraft test", stack: "shop", stackFile: "stacks/\"odd\\name\u{1}.swift",
+            environments: ["production": "growth", "staging": "scale"], templateOverrides: ["compose/nginx.conf"],
+            files: ["a.yaml": .init(sha256: "00", executable: false), "b/run.sh": .init(sha256: "11", executable: true)]
+        )
+        XCTAssertEqual(try Manifest.decode(manifest.encoded()), manifest)
+        let empty = Manifest(generator: "g", stack: "s", stackFile: "f", environments: [:], templateOverrides: [], files: [:])
+        XCTAssertEqual(try Manifest.decode(empty.encoded()), empty)
+    }
 }
