@@ -6,6 +6,11 @@ public struct Manifest: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var sha256: String
         public var executable: Bool
+
+        public init(sha256: String, executable: Bool) {
+            self.sha256 = sha256
+            self.executable = executable
+        }
     }
 
     public static let path = try! OutputPath(".stagecraft/manifest.json")
