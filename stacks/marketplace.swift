@@ -43,7 +43,7 @@ let stack = Stack("marketplace", stage: .scale) {
         Secret("PAYMENTS_API_KEY")
     }
 
-    Worker("media") {
+    Worker("media-jobs") {
         Image("ghcr.io/acme/market-media")
         Dockerfile("workers/media/Dockerfile", context: "workers")
         Command("bin/media-worker", "--concurrency", "4")
