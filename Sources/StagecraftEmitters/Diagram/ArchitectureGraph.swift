@@ -98,7 +98,7 @@ private struct Builder {
                 lines.append("rate limits: " + balancer.rateLimits.map(Self.rateLimit).joined(separator: ", "))
             }
             nodes.append(.init(id: "lb", lines: lines, shape: .gateway))
-            edges.append(.init(entry, "lb", entry == "cdn" ? "origin" : "HTTPS"))
+            edges.append(.init(entry, "lb", entry == "cdn" ? "origin" : balancer.tls ? "HTTPS" : "HTTP"))
             entry = "lb"
         }
         groups.append(.init(id: "edge", title: "Edge", nodes: nodes))
