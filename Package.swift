@@ -31,11 +31,12 @@ let package = Package(
             ]
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
+        .target(name: "StagecraftVerify", dependencies: ["StagecraftOutput", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
-                "StagecraftOutput", "StagecraftWriters", "StagecraftGit",
+                "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +49,7 @@ let package = Package(
             name: "StagecraftTests",
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
-                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI",
+                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftVerify",
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),
