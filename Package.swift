@@ -32,11 +32,14 @@ let package = Package(
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
         .target(name: "StagecraftVerify", dependencies: ["StagecraftOutput", .product(name: "Yams", package: "Yams")]),
+        .target(name: "StagecraftReadiness", dependencies: ["StagecraftSpec", "StagecraftPlanner"]),
+        .target(name: "StagecraftPromotion", dependencies: ["StagecraftSpec", "StagecraftPlanner", "StagecraftReadiness", "StagecraftEmitters", "StagecraftOutput"]),
         .target(
             name: "StagecraftCLI",
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
-                "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftVerify",
+                "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftReadiness",
+                "StagecraftPromotion", "StagecraftVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,12 +47,16 @@ let package = Package(
         .target(name: "CLibGit2Shim", dependencies: ["CLibGit2"]),
         .target(name: "StagecraftGit", dependencies: ["CLibGit2", "CLibGit2Shim", "StagecraftOutput", "StagecraftWriters"]),
         .executableTarget(name: "stagecraft", dependencies: ["StagecraftCLI"]),
-        .executableTarget(name: "stagecraft-bench", dependencies: ["StagecraftCLI"]),
+        .executableTarget(
+            name: "stagecraft-bench",
+            dependencies: ["StagecraftCLI", "StagecraftEvaluation", "StagecraftWriters", "StagecraftGit", "StagecraftOutput"]
+        ),
         .testTarget(
             name: "StagecraftTests",
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
-                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftVerify",
+                "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
+                "StagecraftPromotion", "StagecraftGit", "StagecraftVerify",
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),

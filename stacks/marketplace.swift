@@ -43,10 +43,10 @@ let stack = Stack("marketplace", stage: .scale) {
         Secret("PAYMENTS_API_KEY")
     }
 
-    Worker("media-jobs") {
-        Image("ghcr.io/acme/market-media")
-        Dockerfile("workers/media/Dockerfile", context: "workers")
-        Command("bin/media-worker", "--concurrency", "4")
+    Worker("thumbnails") {
+        Image("ghcr.io/acme/market-thumbnails")
+        Dockerfile("workers/thumbnails/Dockerfile", context: "workers")
+        Command("bin/thumbnails", "--concurrency", "4")
         Queue(on: "cache")
         Uses("cache", "media")
         Resources(cpu: 2, memoryMiB: 2048)

@@ -29,6 +29,7 @@ public struct Environments: StackContent {
 }
 
 /// Local development: one instance of everything, no CDN, no replicas, no backups.
+/// A `stage:` of its own changes the platform and settings it gets, not its size.
 ///
 /// ```swift
 /// Development()
@@ -36,8 +37,10 @@ public struct Environments: StackContent {
 public struct Development: EnvironmentsContent {
     let spec: EnvironmentSpec
 
-    public init(file: String = #filePath, line: Int = #line, @EnvironmentBuilder _ content: () -> [any EnvironmentContent] = { [] }) {
-        var spec = EnvironmentSpec(kind: .development, location: location(file, line))
+    public init(stage: Stage? = nil, file: String = #filePath, line: Int = #line, @EnvironmentBuilder _ content: () -> [any EnvironmentContent] = { [] }) {
+        let at = location(file, line)
+        var spec = EnvironmentSpec(kind: .development, location: at)
+        spec.stage = stage.map { Located($0, at: at) }
         for part in content() { part.apply(to: &spec) }
         self.spec = spec
     }

@@ -12,11 +12,12 @@ public struct EmitterSet: Sendable {
 
     /// Every emitter Stagecraft ships.
     public static var standard: EmitterSet {
-        let platforms: [any PlatformEmitter] = []
+        let platforms: [any PlatformEmitter] = [ComposePlatformEmitter(), KubernetesPlatformEmitter(), AWSPlatformEmitter()]
         let deploySteps = DeployStepCatalog(platforms: platforms)
         return EmitterSet(emitters: [
             EnvironmentConfigEmitter(),
             GitHubActionsEmitter(deploySteps: deploySteps),
+            CDNEmitter(),
             ReadmeEmitter(),
         ] + platforms)
     }

@@ -135,10 +135,18 @@ public struct GitHubActionsEmitter: Emitter {
         return [
             checkout(),
             step("Set up Swift", ActionPins.setupSwift, with: [("swift-version", "6.1")]),
+            step("Cache Stagecraft", ActionPins.cache, with: [
+                ("path", "~/.stagecraft"),
+                ("key", .string("stagecraft-${{ runner.os }}-\(pipeline.toolVersion)")),
+            ]),
             run("Install Stagecraft", """
-                git clone --quiet --depth 1 --branch "v$STAGECRAFT_VERSION" "$STAGECRAFT_REPOSITORY" "$RUNNER_TEMP/stagecraft"
-                swift build --configuration release --package-path "$RUNNER_TEMP/stagecraft"
-                echo "$RUNNER_TEMP/stagecraft/.build/release" >> "$GITHUB_PATH"
+                tool="$HOME/.stagecraft/$STAGECRAFT_VERSION"
+                if [ ! -x "$tool/.build/release/stagecraft" ]; then
+                  rm -rf "$tool"
+                  git clone --quiet --depth 1 --branch "v$STAGECRAFT_VERSION" "$STAGECRAFT_REPOSITORY" "$tool"
+                  swift build --configuration release --package-path "$tool"
+                fi
+                echo "$tool/.build/release" >> "$GITHUB_PATH"
                 """, env: [
                     ("STAGECRAFT_VERSION", .string(pipeline.toolVersion)),
                     ("STAGECRAFT_REPOSITORY", "https://github.com/stagecraft/stagecraft.git"),

@@ -18,6 +18,9 @@ public struct GitCommitRequest: Sendable {
     public var initialize: Bool
     /// Whether a repository created by `initialize` is bare.
     public var bare: Bool
+    /// Files committed with the output but not listed in its manifest (a promotion runbook, the
+    /// stack file a promotion rewrote). Paths are relative to the repository root, not the prefix.
+    public var unmanaged: [GeneratedFile]
     /// How many times to rebuild on a branch another writer moved before giving up.
     public var retries: Int
     /// How long to wait for another process's lock on the branch before giving up.
@@ -26,8 +29,9 @@ public struct GitCommitRequest: Sendable {
     public init(
         repositoryPath: String, branch: String? = nil, prefix: OutputPath? = nil, files: FileSet,
         message: GitCommitMessage, author: String? = nil, initialize: Bool = false, bare: Bool = false,
-        retries: Int = 8, lockTimeout: Duration = .seconds(2)
+        unmanaged: [GeneratedFile] = [], retries: Int = 8, lockTimeout: Duration = .seconds(2)
     ) {
+        self.unmanaged = unmanaged
         self.repositoryPath = repositoryPath
         self.branch = branch
         self.prefix = prefix
@@ -138,6 +142,7 @@ public struct GitWriter: Sendable {
     private func refuseUncommittedChanges(in workTree: GitWorkTree, request: GitCommitRequest, snapshot: GitSnapshot, branch: String) throws {
         let previous = snapshot.manifest?.paths ?? []
         let generated = Set((Set(request.files.paths).union(previous)).map { $0.prefixed(by: request.prefix).value })
+            .union(request.unmanaged.map(\.path.value))
         let dirty = try workTree.uncommittedChanges(touching: generated)
         if !dirty.isEmpty { throw GitError.dirtyWorkTree(path: request.repositoryPath, branch: branch, files: dirty) }
     }
@@ -150,6 +155,9 @@ public struct GitWriter: Sendable {
         }
         for path in changes.removed {
             edits.remove(path.prefixed(by: request.prefix))
+        }
+        for file in request.unmanaged {
+            edits.put(file.path, blob: try repository.writeBlob(file.contents), executable: file.executable)
         }
         return try edits.write(over: snapshot.tree, in: repository)
     }

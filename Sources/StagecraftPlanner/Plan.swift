@@ -162,6 +162,9 @@ public struct LoadBalancerPlan: Codable, Sendable, Equatable {
 }
 
 public struct CDNPlan: Codable, Sendable, Equatable {
+    /// The name the CDN fetches from. The CDN answers for the public domain, so the origin needs
+    /// a name of its own (`origin.<domain>`): it resolves to the load balancer, whose server names
+    /// and certificate cover it.
     public var originDomain: String
     public var staticPaths: [String]
     public var cacheablePaths: [String]

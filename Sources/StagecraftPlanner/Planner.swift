@@ -277,7 +277,7 @@ public struct Planner: Sendable {
         guard environment != .development, spec.loadBalancer != nil,
               spec.cdn?.enabled[stage] ?? policy.cdn else { return nil }
         return CDNPlan(
-            originDomain: domain,
+            originDomain: "origin.\(domain)",
             staticPaths: services.flatMap(\.staticPaths),
             cacheablePaths: policy.cdnCachesAPI ? spec.cdn?.cacheablePaths.map(\.value) ?? [] : []
         )

@@ -57,13 +57,16 @@ public struct DirectoryWriter {
         return ([UInt8](data), FileManager.default.isExecutableFile(atPath: url.path))
     }
 
+    /// Writes `files` as the managed output, and `unmanaged` files (a promotion runbook) in the
+    /// same transaction without listing them in the manifest, so no later run removes them.
     @discardableResult
-    public func write(_ files: FileSet) throws -> ChangeSet {
+    public func write(_ files: FileSet, unmanaged: [GeneratedFile] = []) throws -> ChangeSet {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try recover()
         let previous = try previousManifest()
         let changes = try ChangeSet.compute(files, previous: previous, existing: read)
-        guard !changes.isEmpty else { return changes }
+        let extras = try unmanaged.filter { file in try read(file.path).map { $0.contents != file.contents } ?? true }
+        guard !changes.isEmpty || !extras.isEmpty else { return changes }
 
         let managed = previous?.paths ?? []
         let unmanaged = changes.changed.filter { !managed.contains($0) && $0 != Manifest.path }
@@ -72,15 +75,14 @@ public struct DirectoryWriter {
         }
 
         // Stage. Anything thrown here leaves the output untouched.
-        let writes = changes.added + changes.changed
+        let writes = (changes.added + changes.changed).map { files[$0]! } + extras
         do {
             try? FileManager.default.removeItem(at: transaction)
-            for path in writes {
-                try faultInjection?(.staging, path)
-                let file = files[path]!
-                try place(file.contents, executable: file.executable, at: staged(path))
+            for file in writes {
+                try faultInjection?(.staging, file.path)
+                try place(file.contents, executable: file.executable, at: staged(file.path))
             }
-            let entries = Journal(writes: writes.map(\.value), removes: changes.removed.map(\.value))
+            let entries = Journal(writes: writes.map(\.path.value), removes: changes.removed.map(\.value))
             try JSONEncoder().encode(entries).write(to: journal)
             // The commit point: from here the run is finished even if this process is not.
             try place([], executable: false, at: committedMarker, temporarySibling: true)

@@ -47,7 +47,7 @@ final class GenerateCommandTests: XCTestCase {
 
         let path = directory.appendingPathComponent("stacks/marketplace.swift")
         var source = try String(contentsOf: path, encoding: .utf8)
-        let start = source.range(of: "    Worker(\"media\") {")!
+        let start = source.range(of: "    Worker(\"thumbnails\") {")!
         let end = source.range(of: "    }\n\n", range: start.upperBound..<source.endIndex)!
         source.removeSubrange(start.lowerBound..<end.upperBound)
         try source.write(to: path, atomically: true, encoding: .utf8)
@@ -57,7 +57,7 @@ final class GenerateCommandTests: XCTestCase {
         let after = Set(try Fixtures.tree(directory.appendingPathComponent("out")).keys)
         let removed = before.subtracting(after)
         XCTAssertFalse(removed.isEmpty)
-        for path in removed { XCTAssertTrue(path.contains("media"), "\(path) was removed but is not the media worker's") }
+        for path in removed { XCTAssertTrue(path.contains("thumbnails"), "\(path) was removed but is not the thumbnails worker's") }
         XCTAssertTrue(after.subtracting(before).isEmpty, "no file appears when a worker goes")
     }
 

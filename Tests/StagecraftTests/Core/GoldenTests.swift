@@ -12,11 +12,7 @@ final class GoldenTests: XCTestCase {
 
     /// The examples and the variants other platforms and providers are proven on.
     static func variants() throws -> [(String, StackSpec)] {
-        var result = try Fixtures.examples.map { ($0, try Fixtures.example($0)) }
-        var shopAtScale = try Fixtures.example("shop")
-        shopAtScale.stage = .scale
-        result.append(("shop-scale", shopAtScale))
-        return result
+        try Fixtures.variantNames.map { ($0, try Fixtures.variant($0)) }
     }
 
     func testEveryExampleMatchesItsGoldenFiles() throws {

@@ -105,3 +105,27 @@ extension Fixtures {
         return result
     }
 }
+
+extension Fixtures {
+    /// The examples, and the variants other platforms and providers are proven on.
+    static let variantNames = examples + ["shop-scale", "shop-scale-aws", "marketplace-aws"]
+
+    static func variant(_ name: String) throws -> StackSpec {
+        switch name {
+        case "shop-scale":
+            var spec = try example("shop")
+            spec.stage = .scale
+            return spec
+        case "shop-scale-aws":
+            var spec = try variant("shop-scale")
+            spec.platform = Located(Staged(scale: .aws), at: spec.location)
+            return spec
+        case "marketplace-aws":
+            var spec = try example("marketplace")
+            spec.platform?.value.scale = .aws
+            return spec
+        default:
+            return try example(name)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// backup.tf: AWS Backup on top of RDS's own backups — a vault encrypted with the stack's key,
+/// the plan's schedules and retention, and a copy in a second region when the plan asks.
+enum AWSBackups {
+    static func file(crossRegion: Bool) -> HCLFile {
+        HCLFile {
+            HCLBlock("locals") {
+                attr("backed_up", .ref("{ for db, settings in var.databases : db => settings if settings.backup != null }"))
+            }
+            HCLBlock("resource", "aws_backup_vault", "this") {
+                attr("count", .ref("length(local.backed_up) > 0 ? 1 : 0"))
+                attr("name", .ref("var.name"))
+                attr("kms_key_arn", .ref("aws_kms_key.this.arn"))
+            }
+            if crossRegion {
+                comment("The copy lives in another region, under a key of that region.")
+                HCLBlock("resource", "aws_kms_key", "backup_copy") {
+                    attr("count", .ref("var.backup_copy_region == null ? 0 : 1"))
+                    attr("provider", .ref("aws.backup_copy"))
+                    attr("description", .ref("\"${var.name} backup copies\""))
+                    attr("enable_key_rotation", true)
+                    attr("deletion_window_in_days", 30)
+                    attr("policy", AWSKeys.policy(services: []))
+                }
+                HCLBlock("resource", "aws_backup_vault", "copy") {
+                    attr("count", .ref("var.backup_copy_region == null ? 0 : 1"))
+                    attr("provider", .ref("aws.backup_copy"))
+                    attr("name", .ref("\"${var.name}-copy\""))
+                    attr("kms_key_arn", .ref("aws_kms_key.backup_copy[0].arn"))
+                }
+            }
+            HCLBlock("resource", "aws_backup_plan", "this") {
+                attr("for_each", .ref("local.backed_up"))
+                attr("name", .ref("\"${var.name}-${each.key}\""))
+                HCLItem.blank
+                HCLBlock("dynamic", "rule") {
+                    attr("for_each", .ref("each.value.backup.schedules"))
+                    HCLBlock("content") {
+                        attr("rule_name", .ref("rule.key"))
+                        attr("target_vault_name", .ref("aws_backup_vault.this[0].name"))
+                        attr("schedule", .ref("rule.value"))
+                        attr("start_window", 60)
+                        attr("completion_window", 360)
+                        HCLItem.blank
+                        HCLBlock("lifecycle") { attr("delete_after", .ref("each.value.backup.retention_days")) }
+                        if crossRegion {
+                            HCLItem.blank
+                            HCLBlock("dynamic", "copy_action") {
+                                attr("for_each", .ref("var.backup_copy_region == null ? [] : [aws_backup_vault.copy[0].arn]"))
+                                HCLBlock("content") {
+                                    attr("destination_vault_arn", .ref("copy_action.value"))
+                                    HCLItem.blank
+                                    HCLBlock("lifecycle") { attr("delete_after", .ref("each.value.backup.retention_days")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            HCLBlock("resource", "aws_iam_role", "backup") {
+                attr("count", .ref("length(local.backed_up) > 0 ? 1 : 0"))
+                attr("name_prefix", .ref("\"${var.name}-backup-\""))
+                attr("assume_role_policy", AWSPolicy.assumeRole("backup.amazonaws.com"))
+            }
+            HCLBlock("resource", "aws_iam_role_policy_attachment", "backup") {
+                attr("count", .ref("length(local.backed_up) > 0 ? 1 : 0"))
+                attr("role", .ref("aws_iam_role.backup[0].name"))
+                attr("policy_arn", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup")
+            }
+            HCLBlock("resource", "aws_backup_selection", "this") {
+                attr("for_each", .ref("local.backed_up"))
+                attr("name", .ref("\"${var.name}-${each.key}\""))
+                attr("plan_id", .ref("aws_backup_plan.this[each.key].id"))
+                attr("iam_role_arn", .ref("aws_iam_role.backup[0].arn"))
+                attr("resources", [.ref("aws_db_instance.primary[each.key].arn")])
+            }
+        }
+    }
+}

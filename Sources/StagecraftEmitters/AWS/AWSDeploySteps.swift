@@ -1,0 +1,87 @@
+import StagecraftPlanner
+
+/// Deploys an AWS environment: OIDC credentials, `terraform plan` saved and shown in the job
+/// summary, `apply` of exactly that plan, then a wait until every ECS service is stable.
+///
+/// Rollback: after a successful deploy the image tag is recorded in an SSM parameter; when a
+/// step fails, Terraform re-applies with the recorded tag. Re-applying (rather than pointing
+/// ECS at the previous task definition by hand) keeps the state and the running services in
+/// agreement, so the next deploy plans against what really runs.
+struct AWSDeploySteps {
+    let target: DeployTarget
+    let environment: EnvironmentPlan
+    let plan: StackPlan
+
+    static let roleSecret = "AWS_DEPLOY_ROLE_ARN"
+
+    private var root: String {
+        let path = AWSRootModule.path(environment.name)
+        let output = plan.pipeline.outputDirectory
+        return output == "." || output.isEmpty ? path : "\(output.hasSuffix("/") ? String(output.dropLast()) : output)/\(path)"
+    }
+
+    private var cluster: String { AWSEnvironmentValues(environment: environment, stack: plan.stack).name }
+    private var tagParameter: String { AWSEnvironmentValues(environment: environment, stack: plan.stack).secretParameterPrefix + "deployed-image-tag" }
+
+    /// What every Terraform step sees: where the root module is and the inputs that are not in the repository.
+    private var terraformEnvironment: [CIStep.Variable] {
+        var variables: [CIStep.Variable] = [
+            CIStep.Variable("TF_ROOT", .text(root)),
+            CIStep.Variable("TF_IN_AUTOMATION", .text("1")),
+            CIStep.Variable("TF_VAR_certificate_arn", .secret("AWS_CERTIFICATE_ARN")),
+            CIStep.Variable("TF_VAR_log_bucket", .secret("AWS_LOG_BUCKET")),
+        ]
+        if environment.cdn != nil { variables.append(CIStep.Variable("TF_VAR_cdn_certificate_arn", .secret("AWS_CDN_CERTIFICATE_ARN"))) }
+        return variables
+    }
+
+    private var waitForServices: String {
+        let services = environment.workloads.map { FormatQuoting.shell($0.name) }.joined(separator: " ")
+        return """
+            for service in \(services); do
+              echo "Waiting for $service to become stable"
+              aws ecs wait services-stable --cluster "$CLUSTER" --services "$service"
+            done
+            """
+    }
+
+    var steps: [CIStep] {
+        let tag = CIStep.Variable("TAG_PARAMETER", .text(tagParameter))
+        let clusterVariable = CIStep.Variable("CLUSTER", .text(cluster))
+        return [
+            CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
+            CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
+            CIStep("Terraform init", .run("""
+                terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
+                """), environment: terraformEnvironment + [CIStep.Variable("TF_STATE_BUCKET", .secret("TF_STATE_BUCKET"))]),
+            CIStep("Terraform plan", .run("""
+                terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
+                """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),
+            CIStep("Show the plan in the job summary", .run("""
+                {
+                  echo "### Terraform plan for \(environment.name)"
+                  echo '```'
+                  terraform -chdir="$TF_ROOT" show -no-color tfplan
+                  echo '```'
+                } >> "${GITHUB_STEP_SUMMARY:-/dev/stdout}"
+                """), environment: [CIStep.Variable("TF_ROOT", .text(root))]),
+            CIStep("Terraform apply", .run("""
+                terraform -chdir="$TF_ROOT" apply -input=false tfplan
+                """), environment: terraformEnvironment),
+            CIStep("Wait for the ECS services", .run(waitForServices), environment: [clusterVariable]),
+            CIStep("Record the deployed image tag", .run("""
+                aws ssm put-parameter --name "$TAG_PARAMETER" --type String --overwrite --value "$IMAGE_TAG"
+                """), environment: [tag, CIStep.Variable("IMAGE_TAG", .imageTag)]),
+            CIStep("Roll back to the previous image tag", .run("""
+                previous="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
+                if [ -z "$previous" ] || [ "$previous" = "None" ]; then
+                  echo "No earlier deploy is recorded in $TAG_PARAMETER: nothing to roll back to." >&2
+                  exit 1
+                fi
+                echo "Rolling back to $previous"
+                terraform -chdir="$TF_ROOT" apply -input=false -auto-approve -var "image_tag=$previous"
+                \(waitForServices)
+                """), environment: terraformEnvironment + [tag, clusterVariable], onFailureOnly: true),
+        ]
+    }
+}

@@ -1,0 +1,28 @@
+import StagecraftOutput
+import StagecraftPlanner
+
+/// `terraform/modules/<stack>/`: the stack's infrastructure once, split by concern; every
+/// environment's root module calls it with that environment's values.
+enum AWSModule {
+    static func path(_ stack: String) -> String { "terraform/modules/\(stack)" }
+
+    /// `crossRegion`: some environment copies backups to another region, so the module takes a second provider.
+    static func files(_ plan: StackPlan, crossRegion: Bool) throws -> [GeneratedFile] {
+        let folder = path(plan.stack)
+        let files: [(String, HCLFile)] = [
+            ("versions.tf", HCLFile { Terraform.versions(configurationAliases: crossRegion ? ["backup_copy"] : []) }),
+            ("variables.tf", AWSVariables.file(crossRegion: crossRegion)),
+            ("main.tf", HCLFile { AWSKeys.key }),
+            ("network.tf", AWSNetwork.file),
+            ("alb.tf", AWSLoadBalancer.file),
+            ("ecs.tf", AWSServices.file),
+            ("rds.tf", AWSDatabases.file),
+            ("backup.tf", AWSBackups.file(crossRegion: crossRegion)),
+            ("cache.tf", AWSCaches.file),
+            ("buckets.tf", AWSBuckets.file),
+            ("cdn.tf", AWSCDN.file),
+            ("outputs.tf", AWSOutputs.file),
+        ]
+        return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) }
+    }
+}

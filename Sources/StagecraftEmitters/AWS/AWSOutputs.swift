@@ -1,0 +1,14 @@
+/// outputs.tf of the stack module.
+enum AWSOutputs {
+    static var file: HCLFile {
+        HCLFile {
+            Terraform.output("load_balancer_dns_name", .ref("aws_lb.this.dns_name"), description: "Point the origin's DNS record (or the site's, without a CDN) here.")
+            Terraform.output("cdn_domain", .ref("one(module.cdn[*].domain_name)"), description: "CloudFront's domain for the site's DNS record, or null without a CDN.")
+            Terraform.output("database_writer_endpoints", .ref("{ for db, instance in aws_db_instance.primary : db => instance.address }"), description: "Primary of each database.")
+            Terraform.output("database_reader_endpoints", .ref("local.reader_addresses"), description: "Read replicas of each database (the primary when it has none).")
+            Terraform.output("cache_endpoints", .ref("{ for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }"), description: "Primary endpoint of each cache.")
+            Terraform.output("ecs_cluster", .ref("aws_ecs_cluster.this.name"), description: "Cluster running the services and workers.")
+            Terraform.output("ecs_services", .ref("sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))"), description: "Names of the ECS services, for deploy checks.")
+        }
+    }
+}

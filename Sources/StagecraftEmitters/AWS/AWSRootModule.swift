@@ -1,0 +1,108 @@
+import StagecraftOutput
+import StagecraftPlanner
+
+/// `terraform/environments/<env>/`: the root module that applies the stack module with one
+/// environment's values, its state in S3 with locking.
+enum AWSRootModule {
+    static func path(_ environment: String) -> String { "terraform/environments/\(environment)" }
+
+    static func files(_ environment: EnvironmentPlan, plan: StackPlan, crossRegion: Bool) throws -> [GeneratedFile] {
+        let values = AWSEnvironmentValues(environment: environment, stack: plan.stack)
+        let folder = path(environment.name)
+        return [
+            try Terraform.file("\(folder)/main.tf", main(values, crossRegion: crossRegion)),
+            try Terraform.file("\(folder)/variables.tf", variables(hasCDN: environment.cdn != nil)),
+            try Terraform.file("\(folder)/terraform.tfvars", HCLFile {
+                attr("region", .string(environment.region))
+            }),
+            try Terraform.file("\(folder)/outputs.tf", HCLFile {
+                for (name, description) in outputs {
+                    Terraform.output(name, .ref("module.\(Terraform.identifier(plan.stack)).\(name)"), description: description)
+                }
+            }),
+        ]
+    }
+
+    private static let outputs = [
+        ("load_balancer_dns_name", "The load balancer's DNS name."),
+        ("cdn_domain", "CloudFront's domain, or null."),
+        ("database_writer_endpoints", "Primary of each database."),
+        ("database_reader_endpoints", "Read replicas of each database."),
+        ("cache_endpoints", "Primary endpoint of each cache."),
+        ("ecs_cluster", "The ECS cluster."),
+        ("ecs_services", "The ECS services."),
+    ]
+
+    private static func main(_ values: AWSEnvironmentValues, crossRegion: Bool) -> HCLFile {
+        let environment = values.environment
+        return HCLFile {
+            Terraform.versions(backend: Terraform.s3Backend(key: "\(values.stack)/\(environment.name)/terraform.tfstate", region: environment.region))
+            HCLBlock("provider", "aws") {
+                attr("region", .ref("var.region"))
+                HCLItem.blank
+                defaultTags(values)
+            }
+            if crossRegion {
+                comment(values.backupCopyRegion == nil
+                    ? "This environment copies no backups to another region; the module still expects the provider."
+                    : "Backups are copied to this region.")
+                HCLBlock("provider", "aws") {
+                    attr("alias", "backup_copy")
+                    attr("region", values.backupCopyRegion.map(HCLValue.string) ?? .ref("var.region"))
+                    HCLItem.blank
+                    defaultTags(values)
+                }
+            }
+            HCLBlock("module", Terraform.identifier(values.stack)) {
+                attr("source", .string("../../modules/\(values.stack)"))
+                if crossRegion {
+                    attr("providers", .ref("{\n    aws             = aws\n    aws.backup_copy = aws.backup_copy\n  }"))
+                }
+                HCLItem.blank
+                attr("name", .string(values.name))
+                attr("zones", .int(environment.zones))
+                attr("secret_parameter_prefix", .string(values.secretParameterPrefix))
+                attr("log_retention_days", .int(values.logRetentionDays))
+                attr("image_tag", .ref("var.image_tag"))
+                attr("certificate_arn", .ref("var.certificate_arn"))
+                attr("cdn_certificate_arn", .ref(environment.cdn == nil ? "null" : "var.cdn_certificate_arn"))
+                attr("log_bucket", .ref("var.log_bucket"))
+                if crossRegion { attr("backup_copy_region", values.backupCopyRegion.map(HCLValue.string) ?? .null) }
+                HCLItem.blank
+                attr("load_balancer", values.loadBalancer)
+                HCLItem.blank
+                attr("workloads", values.workloads)
+                HCLItem.blank
+                attr("databases", values.databases)
+                HCLItem.blank
+                attr("caches", values.caches)
+                HCLItem.blank
+                attr("buckets", values.buckets)
+                HCLItem.blank
+                attr("cdn", values.cdn)
+            }
+        }
+    }
+
+    private static func defaultTags(_ values: AWSEnvironmentValues) -> HCLBlock {
+        HCLBlock("default_tags") {
+            attr("tags", [
+                "stack": .string(values.stack),
+                "environment": .string(values.environment.name),
+                "managed-by": "stagecraft",
+            ])
+        }
+    }
+
+    private static func variables(hasCDN: Bool) -> HCLFile {
+        HCLFile {
+            Terraform.variable("region", type: "string", description: "Region the environment runs in.")
+            Terraform.variable("image_tag", type: "string", description: "Commit SHA whose images to run (the deploy workflow passes it).")
+            Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CERTIFICATE_ARN secret.")
+            if hasCDN {
+                Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN. Set TF_VAR_cdn_certificate_arn; the deploy workflow passes the AWS_CDN_CERTIFICATE_ARN secret.")
+            }
+            Terraform.variable("log_bucket", type: "string", description: "Existing S3 bucket for access logs. Set TF_VAR_log_bucket; the deploy workflow passes the AWS_LOG_BUCKET secret.")
+        }
+    }
+}

@@ -1,0 +1,245 @@
+/// ecs.tf: every service and worker as a Fargate task definition and service. Settings come
+/// from the environment's config; secrets only as ARNs (SSM parameters named after the
+/// secret, and the database password RDS keeps in Secrets Manager), resolved by ECS at start.
+enum AWSServices {
+    static var file: HCLFile {
+        HCLFile {
+            HCLBlock("data", "aws_caller_identity", "current")
+            HCLBlock("data", "aws_region", "current")
+            HCLBlock("locals") {
+                attr("parameter_arn_prefix", .ref("\"arn:aws:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter${var.secret_parameter_prefix}\""))
+                HCLItem.blank
+                comment("Where each workload finds the stores it uses: hosts, ports and names, never passwords.")
+                attr("connection_environment", .ref(#"""
+                    {
+                        for name, workload in var.workloads : name => merge(
+                          merge([for db in workload.databases : {
+                            "${var.databases[db].env_prefix}_HOST"       = aws_db_instance.primary[db].address
+                            "${var.databases[db].env_prefix}_PORT"       = tostring(aws_db_instance.primary[db].port)
+                            "${var.databases[db].env_prefix}_NAME"       = aws_db_instance.primary[db].db_name
+                            "${var.databases[db].env_prefix}_USER"       = aws_db_instance.primary[db].username
+                            "${var.databases[db].env_prefix}_SSLMODE"    = "require"
+                            "${var.databases[db].env_prefix}_READ_HOSTS" = join(",", local.reader_addresses[db])
+                          }]...),
+                          merge([for cache in workload.caches : {
+                            "${var.caches[cache].env_prefix}_HOST" = aws_elasticache_replication_group.this[cache].primary_endpoint_address
+                            "${var.caches[cache].env_prefix}_PORT" = "6379"
+                            "${var.caches[cache].env_prefix}_TLS"  = "true"
+                          }]...),
+                          merge([for bucket in workload.buckets : {
+                            "${upper(replace(bucket, "-", "_"))}_BUCKET" = aws_s3_bucket.this[bucket].id
+                          }]...),
+                        )
+                      }
+                    """#))
+                HCLItem.blank
+                comment("Secrets by ARN: ECS resolves them when a task starts; their values never pass through Terraform.")
+                attr("secret_references", .ref(#"""
+                    {
+                        for name, workload in var.workloads : name => concat(
+                          [for secret in workload.secrets : { name = secret, valueFrom = "${local.parameter_arn_prefix}${secret}" }],
+                          [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_db_instance.primary[db].master_user_secret[0].secret_arn}:password::" }],
+                          [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = "${local.parameter_arn_prefix}${var.caches[cache].env_prefix}_PASSWORD" }],
+                        )
+                      }
+                    """#))
+            }
+            HCLBlock("resource", "aws_ecs_cluster", "this") {
+                attr("name", .ref("var.name"))
+                HCLItem.blank
+                HCLBlock("setting") {
+                    attr("name", "containerInsights")
+                    attr("value", "enabled")
+                }
+            }
+            HCLBlock("resource", "aws_security_group", "workloads") {
+                attr("name_prefix", .ref("\"${var.name}-workloads-\""))
+                attr("description", "Services and workers: reachable only from the load balancer")
+                attr("vpc_id", .ref("local.vpc_id"))
+                HCLItem.blank
+                HCLBlock("egress") {
+                    attr("description", "Image pulls, AWS APIs and the data stores")
+                    attr("from_port", 0)
+                    attr("to_port", 0)
+                    attr("protocol", "-1")
+                    attr("cidr_blocks", ["0.0.0.0/0"])
+                }
+                HCLItem.blank
+                HCLBlock("lifecycle") { attr("create_before_destroy", true) }
+            }
+            HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "workloads_from_alb") {
+                attr("for_each", .ref("local.services"))
+                attr("description", .ref("\"${each.key} from the load balancer\""))
+                attr("security_group_id", .ref("aws_security_group.workloads.id"))
+                attr("referenced_security_group_id", .ref("aws_security_group.alb.id"))
+                attr("ip_protocol", "tcp")
+                attr("from_port", .ref("each.value.port"))
+                attr("to_port", .ref("each.value.port"))
+            }
+            HCLBlock("resource", "aws_cloudwatch_log_group", "workloads") {
+                attr("for_each", .ref("var.workloads"))
+                attr("name", .ref("\"/${var.name}/${each.key}\""))
+                attr("retention_in_days", .ref("var.log_retention_days"))
+                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
+            }
+            roles
+            taskDefinition
+            comment("""
+                Two kinds of service: an autoscaled one leaves its running count to Application Auto
+                Scaling (Terraform would otherwise reset it on every apply), a fixed one keeps the plan's.
+                """)
+            service("fixed", filter: "workload.cpu_target == null")
+            service("autoscaled", filter: "workload.cpu_target != null", ignoreDesiredCount: true)
+            HCLBlock("resource", "aws_appautoscaling_target", "this") {
+                attr("for_each", .ref("{ for name, workload in var.workloads : name => workload if workload.cpu_target != null }"))
+                attr("service_namespace", "ecs")
+                attr("scalable_dimension", "ecs:service:DesiredCount")
+                attr("resource_id", .ref("\"service/${aws_ecs_cluster.this.name}/${aws_ecs_service.autoscaled[each.key].name}\""))
+                attr("min_capacity", .ref("each.value.min_count"))
+                attr("max_capacity", .ref("each.value.max_count"))
+            }
+            HCLBlock("resource", "aws_appautoscaling_policy", "cpu") {
+                attr("for_each", .ref("aws_appautoscaling_target.this"))
+                attr("name", .ref("\"${var.name}-${each.key}-cpu\""))
+                attr("policy_type", "TargetTrackingScaling")
+                attr("service_namespace", .ref("each.value.service_namespace"))
+                attr("scalable_dimension", .ref("each.value.scalable_dimension"))
+                attr("resource_id", .ref("each.value.resource_id"))
+                HCLItem.blank
+                HCLBlock("target_tracking_scaling_policy_configuration") {
+                    attr("target_value", .ref("var.workloads[each.key].cpu_target"))
+                    comment("Out fast, in slowly: a brief dip should not cost capacity.")
+                    attr("scale_out_cooldown", 60)
+                    attr("scale_in_cooldown", 300)
+                    HCLItem.blank
+                    HCLBlock("predefined_metric_specification") {
+                        attr("predefined_metric_type", "ECSServiceAverageCPUUtilization")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The execution role pulls images, writes logs and reads exactly this environment's
+    /// secrets; each workload's task role reaches only its own buckets.
+    private static var roles: [HCLItem] {
+        [
+            .block(HCLBlock("resource", "aws_iam_role", "execution") {
+                attr("name_prefix", .ref("\"${var.name}-exec-\""))
+                attr("assume_role_policy", AWSPolicy.assumeRole("ecs-tasks.amazonaws.com"))
+            }),
+            .block(HCLBlock("resource", "aws_iam_role_policy_attachment", "execution") {
+                attr("role", .ref("aws_iam_role.execution.name"))
+                attr("policy_arn", "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+            }),
+            .block(HCLBlock("resource", "aws_iam_role_policy", "execution_secrets") {
+                attr("role", .ref("aws_iam_role.execution.id"))
+                attr("policy", AWSPolicy.document([
+                    AWSPolicy.allow(["ssm:GetParameters"], resources: [.ref("\"${local.parameter_arn_prefix}*\"")]),
+                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("[for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn]")),
+                    AWSPolicy.allow(["kms:Decrypt"], resources: [.ref("aws_kms_key.this.arn")]),
+                ]))
+            }),
+            .block(HCLBlock("resource", "aws_iam_role", "task") {
+                attr("for_each", .ref("var.workloads"))
+                attr("name_prefix", .ref("\"${var.name}-${each.key}-\""))
+                attr("assume_role_policy", AWSPolicy.assumeRole("ecs-tasks.amazonaws.com"))
+            }),
+            .block(HCLBlock("resource", "aws_iam_role_policy", "task_buckets") {
+                attr("for_each", .ref("{ for name, workload in var.workloads : name => workload if length(workload.buckets) > 0 }"))
+                attr("role", .ref("aws_iam_role.task[each.key].id"))
+                attr("policy", AWSPolicy.document([
+                    AWSPolicy.allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                    resources: .ref("[for bucket in each.value.buckets : \"${aws_s3_bucket.this[bucket].arn}/*\"]")),
+                    AWSPolicy.allow(["s3:ListBucket"], resources: .ref("[for bucket in each.value.buckets : aws_s3_bucket.this[bucket].arn]")),
+                    AWSPolicy.allow(["kms:Decrypt", "kms:GenerateDataKey"], resources: [.ref("aws_kms_key.this.arn")]),
+                ]))
+            }),
+        ]
+    }
+
+    private static var taskDefinition: HCLBlock {
+        HCLBlock("resource", "aws_ecs_task_definition", "this") {
+            attr("for_each", .ref("var.workloads"))
+            attr("family", .ref("\"${var.name}-${each.key}\""))
+            attr("requires_compatibilities", ["FARGATE"])
+            attr("network_mode", "awsvpc")
+            attr("cpu", .ref("each.value.cpu"))
+            attr("memory", .ref("each.value.memory"))
+            attr("execution_role_arn", .ref("aws_iam_role.execution.arn"))
+            attr("task_role_arn", .ref("aws_iam_role.task[each.key].arn"))
+            HCLItem.blank
+            HCLBlock("runtime_platform") {
+                attr("operating_system_family", "LINUX")
+                attr("cpu_architecture", "X86_64")
+            }
+            HCLItem.blank
+            comment("The root filesystem is read-only; /tmp is a scratch volume.")
+            HCLBlock("volume") { attr("name", "tmp") }
+            HCLItem.blank
+            attr("container_definitions", .call("jsonencode", [[
+                [
+                    "name": .ref("each.key"),
+                    "image": .ref("each.value.tagged ? \"${each.value.image}:${var.image_tag}\" : each.value.image"),
+                    "essential": true,
+                    "command": .ref("each.value.command"),
+                    "readonlyRootFilesystem": true,
+                    "portMappings": .ref("each.value.port == null ? [] : [{ containerPort = each.value.port, protocol = \"tcp\" }]"),
+                    "environment": .ref("[for key, value in merge(each.value.environment, local.connection_environment[each.key]) : { name = key, value = value }]"),
+                    "secrets": .ref("local.secret_references[each.key]"),
+                    "mountPoints": [["sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": false]],
+                    "logConfiguration": [
+                        "logDriver": "awslogs",
+                        "options": [
+                            "awslogs-group": .ref("aws_cloudwatch_log_group.workloads[each.key].name"),
+                            "awslogs-region": .ref("data.aws_region.current.name"),
+                            "awslogs-stream-prefix": .ref("each.key"),
+                        ],
+                    ],
+                ],
+            ]]))
+        }
+    }
+
+    private static func service(_ kind: String, filter: String, ignoreDesiredCount: Bool = false) -> HCLBlock {
+        HCLBlock("resource", "aws_ecs_service", kind) {
+            attr("for_each", .ref("{ for name, workload in var.workloads : name => workload if \(filter) }"))
+            attr("name", .ref("each.key"))
+            attr("cluster", .ref("aws_ecs_cluster.this.id"))
+            attr("task_definition", .ref("aws_ecs_task_definition.this[each.key].arn"))
+            attr("launch_type", "FARGATE")
+            attr("desired_count", .ref(ignoreDesiredCount ? "each.value.min_count" : "each.value.desired_count"))
+            attr("deployment_minimum_healthy_percent", 100)
+            attr("deployment_maximum_percent", 200)
+            attr("health_check_grace_period_seconds", .ref("each.value.port == null ? null : 60"))
+            attr("propagate_tags", "SERVICE")
+            HCLItem.blank
+            comment("A deployment whose tasks never become healthy is stopped and rolled back by ECS itself.")
+            HCLBlock("deployment_circuit_breaker") {
+                attr("enable", true)
+                attr("rollback", true)
+            }
+            HCLItem.blank
+            HCLBlock("network_configuration") {
+                attr("subnets", .ref("local.workload_subnet_ids"))
+                attr("security_groups", [.ref("aws_security_group.workloads.id")])
+                attr("assign_public_ip", false)
+            }
+            HCLItem.blank
+            HCLBlock("dynamic", "load_balancer") {
+                attr("for_each", .ref("each.value.port == null ? [] : [each.value.port]"))
+                HCLBlock("content") {
+                    attr("target_group_arn", .ref("aws_lb_target_group.this[each.key].arn"))
+                    attr("container_name", .ref("each.key"))
+                    attr("container_port", .ref("load_balancer.value"))
+                }
+            }
+            if ignoreDesiredCount {
+                HCLItem.blank
+                HCLBlock("lifecycle") { attr("ignore_changes", [.ref("desired_count")]) }
+            }
+            HCLItem.blank
+            attr("depends_on", [.ref("aws_lb_listener.https")])
+        }
+    }
+}

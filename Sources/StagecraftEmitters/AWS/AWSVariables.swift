@@ -1,0 +1,68 @@
+/// variables.tf of the stack module: what differs between environments.
+enum AWSVariables {
+    static func file(crossRegion: Bool) -> HCLFile {
+        HCLFile {
+            Terraform.variable("name", type: "string", description: "Prefix of every resource name: the stack and the environment.")
+            Terraform.variable("zones", type: "number", description: "Availability zones the workloads, NAT gateways and replicas use. Subnets always span at least two: the load balancer and RDS require it.")
+            Terraform.variable("vpc_cidr", type: "string", description: "Address range of the VPC this module creates.", default: "10.0.0.0/16")
+            Terraform.variable("existing_vpc", type: objectType(["vpc_id": "string", "public_subnet_ids": "list(string)", "private_subnet_ids": "list(string)"]),
+                               description: "An existing VPC to use instead of creating one (private subnets need a route to the internet for image pulls).", default: .null)
+            Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer's HTTPS listener, in the environment's region.")
+            Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN's domains.", default: .null)
+            Terraform.variable("log_bucket", type: "string", description: "S3 bucket receiving load balancer, CDN and bucket access logs.")
+            Terraform.variable("image_tag", type: "string", description: "Tag of the images CI built and pushed (the commit SHA).")
+            Terraform.variable("secret_parameter_prefix", type: "string", description: "SSM Parameter Store path under which each secret is a SecureString named after it.")
+            Terraform.variable("log_retention_days", type: "number", description: "How long CloudWatch keeps logs.")
+            Terraform.variable("load_balancer", type: objectType([
+                "idle_timeout": "number", "drain_seconds": "number", "deletion_protection": "bool", "edge_firewall": "bool",
+                "rate_limits": "list(object({\n      limit          = number\n      window_seconds = number\n      path           = optional(string)\n    }))",
+            ]), description: "Load balancer settings, and the per-client-IP rate limits a WAF enforces when edge_firewall is set.")
+            Terraform.variable("workloads", type: mapOf([
+                "image": "string", "tagged": "bool", "command": "optional(list(string))",
+                "port": "optional(number)", "health_check": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
+                "cpu": "number", "memory": "number", "desired_count": "number", "min_count": "number", "max_count": "number", "cpu_target": "optional(number)",
+                "environment": "map(string)", "secrets": "list(string)", "databases": "list(string)", "caches": "list(string)", "buckets": "list(string)",
+            ]), description: "Services (with a port) and workers, by name.")
+            Terraform.variable("databases", type: mapOf([
+                "version": "number", "env_prefix": "string", "instance_class": "string", "storage_gib": "number", "multi_az": "bool",
+                "read_replicas": "number", "backup_retention_days": "number", "deletion_protection": "bool", "slow_query_ms": "number",
+                "backup": "optional(object({\n      schedules      = map(string)\n      retention_days = number\n    }))",
+            ]), description: "PostgreSQL databases, by name.")
+            Terraform.variable("caches", type: mapOf([
+                "engine_version": "string", "env_prefix": "string", "node_type": "string", "replica": "bool", "multi_az": "bool", "persistence": "bool",
+            ]), description: "Redis caches, by name.")
+            Terraform.variable("buckets", type: mapOf(["versioned": "bool"]), description: "S3 buckets, by name.")
+            Terraform.variable("cdn", type: objectType([
+                "origin_domain": "string", "aliases": "list(string)", "static_paths": "list(string)", "cacheable_paths": "list(string)", "bucket": "optional(string)",
+            ]), description: "CloudFront in front of the load balancer, or null.", default: .null)
+            if crossRegion {
+                Terraform.variable("backup_copy_region", type: "string", description: "Region that receives a copy of every backup, or null.", default: .null)
+            }
+        }
+    }
+
+    private static func mapOf(_ fields: KeyValuePairs<String, String>) -> String { "map(" + objectType(fields) + ")" }
+
+    /// `object({ … })` as the `type` of a variable, laid out as `terraform fmt` does (however
+    /// many brackets open on the first line, the fields are one level in).
+    private static func objectType(_ fields: KeyValuePairs<String, String>) -> String {
+        let pad = "    "
+        var lines: [String] = []
+        var run: [(String, String)] = []
+        func flush() {
+            let width = run.map(\.0.count).max() ?? 0
+            lines += run.map { pad + $0.0 + String(repeating: " ", count: width - $0.0.count) + " = " + $0.1 }
+            run.removeAll()
+        }
+        for (name, type) in fields {
+            if type.contains("\n") {
+                flush()
+                lines.append(pad + name + " = " + type)
+            } else {
+                run.append((name, type))
+            }
+        }
+        flush()
+        return "object({\n" + lines.joined(separator: "\n") + "\n  })"
+    }
+}

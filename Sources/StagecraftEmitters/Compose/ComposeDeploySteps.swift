@@ -1,0 +1,205 @@
+import StagecraftPlanner
+
+/// How a compose environment is deployed from CI: over SSH to its host, a release folder
+/// at a time. The new folder is unpacked beside the running one, switched in, and started;
+/// when anything fails after the switch, the previous folder and image tag come back.
+struct ComposeDeploySteps {
+    let layout: ComposeLayout
+    let outputDirectory: String
+
+    /// The SSH host alias the first step configures and the others use.
+    var sshHost: String { "stagecraft-\(layout.environment.name)" }
+    var current: String { layout.hostDirectory }
+    var next: String { "\(layout.hostDirectory).next" }
+    var previous: String { layout.previousHostDirectory }
+    /// Present on the host from the switch to a successful start: what rollback undoes.
+    var marker: String { "\(layout.hostDirectory)/.rollout-in-progress" }
+
+    static let hostSecret = "DEPLOY_HOST"
+    static let userSecret = "DEPLOY_USER"
+    static let keySecret = "DEPLOY_SSH_KEY"
+    static let knownHostsSecret = "DEPLOY_KNOWN_HOSTS"
+
+    var steps: [CIStep] {
+        [connect, copy, writeSecrets, deploy, rollback]
+    }
+
+    private var sourceFolder: String {
+        outputDirectory == "." || outputDirectory.isEmpty ? layout.folder : "\(outputDirectory)/\(layout.folder)"
+    }
+
+    private var connect: CIStep {
+        CIStep("Set up SSH to the \(layout.environment.name) host", .run("""
+            set -euo pipefail
+            umask 077
+            mkdir -p "$HOME/.ssh"
+            printf '%s\\n' "$DEPLOY_SSH_KEY" > "$HOME/.ssh/\(sshHost).key"
+            # The host's key comes from a secret too: the connection is refused if it does not match.
+            printf '%s\\n' "$DEPLOY_KNOWN_HOSTS" > "$HOME/.ssh/\(sshHost).known_hosts"
+            {
+              echo "Host \(sshHost)"
+              echo "  HostName $DEPLOY_HOST"
+              echo "  User $DEPLOY_USER"
+              echo "  IdentityFile ~/.ssh/\(sshHost).key"
+              echo "  IdentitiesOnly yes"
+              echo "  UserKnownHostsFile ~/.ssh/\(sshHost).known_hosts"
+              echo "  StrictHostKeyChecking yes"
+              echo "  BatchMode yes"
+              echo "  ConnectTimeout 20"
+              echo "  ServerAliveInterval 15"
+            } >> "$HOME/.ssh/config"
+            """), environment: [
+                .init("DEPLOY_HOST", .secret(Self.hostSecret)),
+                .init("DEPLOY_USER", .secret(Self.userSecret)),
+                .init("DEPLOY_SSH_KEY", .secret(Self.keySecret)),
+                .init("DEPLOY_KNOWN_HOSTS", .secret(Self.knownHostsSecret)),
+            ])
+    }
+
+    private var copy: CIStep {
+        let prepare = "set -eu; rm -rf \(next); mkdir -p \(next)"
+        return CIStep("Copy \(layout.folder) to the host", .run("""
+            set -euo pipefail
+            ssh \(sshHost) \(FormatQuoting.shell(prepare))
+            tar -C \(FormatQuoting.shell(sourceFolder)) -czf - . | ssh \(sshHost) \(FormatQuoting.shell("tar -C \(next) -xzf -"))
+            """))
+    }
+
+    /// One env file per container that needs secrets, each value from a CI secret.
+    private var secretFiles: [(service: String, entries: [(variable: String, secret: String)])] {
+        let environment = layout.environment
+        var files = environment.workloads.map { workload in
+            (workload.name, workload.secrets.map { ($0.name, $0.name) })
+        }
+        for database in environment.databases.map(ComposeDatabase.init) {
+            files.append((database.service, database.containerSecrets))
+        }
+        for cache in environment.caches {
+            files.append((cache.name, [("REDIS_PASSWORD", cache.passwordSecret)]))
+        }
+        return files
+    }
+
+    private var writeSecrets: CIStep {
+        var script = """
+            set -euo pipefail
+            # A line of a Compose env file: single-quoted (literal) when it can be, otherwise
+            # double-quoted with escapes and '$' doubled.
+            env_line() {
+              local value="$2"
+              if [[ "$value" != *"'"* && "$value" != *$'\\n'* && "$value" != *$'\\r'* ]]; then
+                printf "%s='%s'\\n" "$1" "$value"
+                return
+              fi
+              value="${value//\\\\/\\\\\\\\}"
+              value="${value//\\"/\\\\\\"}"
+              value="${value//$'\\n'/\\\\n}"
+              value="${value//$'\\r'/\\\\r}"
+              value="${value//$'\\t'/\\\\t}"
+              value="${value//\\$/\\$\\$}"
+              printf '%s="%s"\\n' "$1" "$value"
+            }
+
+            """
+        var secrets: [String] = []
+        for file in secretFiles {
+            let target = "\(next)/\(ComposeLayout.secretsFile(file.service))"
+            let receive = FormatQuoting.shell("umask 077 && mkdir -p \(next)/secrets && cat > \(target)")
+            guard !file.entries.isEmpty else {
+                // Compose needs the file even when the service has no secrets.
+                script += "ssh \(sshHost) \(receive) < /dev/null\n"
+                continue
+            }
+            script += "{\n"
+            for entry in file.entries {
+                script += "  env_line \(entry.variable) \"${\(entry.secret):?the \(entry.secret) secret is not set for \(layout.environment.name)}\"\n"
+                if !secrets.contains(entry.secret) { secrets.append(entry.secret) }
+            }
+            script += "} | ssh \(sshHost) \(receive)\n"
+        }
+        return CIStep("Write the secrets to the host", .run(script), environment: secrets.map { .init($0, .secret($0)) })
+    }
+
+    private var deploy: CIStep {
+        let environment = layout.environment
+        var remote = """
+            set -euo pipefail
+            export IMAGE_TAG
+            rm -rf \(previous)
+            if [ -d \(current) ]; then mv \(current) \(previous); fi
+            mv \(next) \(current)
+            cd \(current)
+            touch \(marker)
+            docker compose pull --quiet --ignore-buildable
+            docker compose build --pull
+
+            """
+        for database in environment.databases.map(ComposeDatabase.init) {
+            guard database.plan.readReplicas > 0 || database.plan.backups != nil else { continue }
+            remote += "# \(database.service) first: standbys clone it and backups need its stanza.\n"
+            remote += "docker compose up --detach --wait --wait-timeout 300 \(database.service)\n"
+            if database.plan.readReplicas > 0 {
+                remote += "docker compose exec -T \(database.service) bash /docker-entrypoint-initdb.d/10-replication.sh\n"
+            }
+            if database.plan.backups != nil {
+                remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) stanza-create\n"
+                remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) check\n"
+            }
+        }
+        remote += "# Returns once every container with a health check reports healthy, or fails.\n"
+        remote += "docker compose up --detach --remove-orphans --wait --wait-timeout 600\n"
+        if !environment.services.isEmpty {
+            remote += "# nginx resolves the app containers when it (re)loads: pick up the new ones.\n"
+            remote += "docker compose exec -T nginx nginx -s reload\n"
+        }
+        if environment.databases.contains(where: { $0.backups != nil }) {
+            remote += "crontab backup/crontab\n"
+        }
+        remote += "printf '%s\\n' \"$IMAGE_TAG\" > .deployed-tag\n"
+        remote += "rm -f \(marker)\n"
+        return CIStep("Start \(layout.environment.name) and wait until healthy", .run("""
+            set -euo pipefail
+            if [[ ! "$IMAGE_TAG" =~ ^[A-Za-z0-9_.-]+$ ]]; then
+              echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
+              exit 1
+            fi
+            # The remote script reads the tag from its first line; the rest is sent as written.
+            {
+              printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+              cat <<'REMOTE'
+            \(remote)REMOTE
+            } | ssh \(sshHost) 'bash -s'
+            """))
+    }
+
+    private var rollback: CIStep {
+        let environment = layout.environment
+        var remote = """
+            set -euo pipefail
+            if [ ! -f \(marker) ]; then
+              echo "The release was not switched: nothing to roll back."
+              exit 0
+            fi
+            if [ ! -f \(previous)/.deployed-tag ]; then
+              echo "No earlier release on this host to roll back to." >&2
+              exit 1
+            fi
+            rm -rf \(current).failed
+            mv \(current) \(current).failed
+            mv \(previous) \(current)
+            cd \(current)
+            IMAGE_TAG="$(cat .deployed-tag)"
+            export IMAGE_TAG
+            echo "Rolling back to $IMAGE_TAG"
+            docker compose up --detach --remove-orphans --wait --wait-timeout 600
+
+            """
+        if !environment.services.isEmpty { remote += "docker compose exec -T nginx nginx -s reload\n" }
+        if environment.databases.contains(where: { $0.backups != nil }) { remote += "crontab backup/crontab\n" }
+        return CIStep("Roll back to the previous release", .run("""
+            set -euo pipefail
+            ssh \(sshHost) 'bash -s' <<'REMOTE'
+            \(remote)REMOTE
+            """), onFailureOnly: true)
+    }
+}

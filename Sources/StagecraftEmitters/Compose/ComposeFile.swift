@@ -1,0 +1,249 @@
+import StagecraftPlanner
+import StagecraftSpec
+
+/// `compose.yaml` for one environment: nginx in front of the app services, workers, the
+/// Postgres primary with its streaming standbys, and Redis, built as data.
+struct ComposeFile {
+    let layout: ComposeLayout
+    var environment: EnvironmentPlan { layout.environment }
+
+    static let nginxImage = "nginx:1.27"
+
+    func document() -> YAML {
+        var services = YAMLMap()
+        var volumes: [String] = []
+        for service in environment.services { services.set(service.name, workload(service)) }
+        for worker in environment.workers { services.set(worker.name, workload(worker)) }
+        for database in environment.databases.map(ComposeDatabase.init) {
+            services.set(database.service, primary(database))
+            volumes.append(database.dataVolume)
+            if database.plan.backups != nil { volumes.append(database.backupVolume) }
+            for index in database.replicaServices.indices.map({ $0 + 1 }) {
+                services.set(database.replicaService(index), replica(database, index))
+                volumes.append(database.replicaVolume(index))
+            }
+        }
+        for cache in environment.caches {
+            services.set(cache.name, redis(cache))
+            if cache.persistence { volumes.append("\(cache.name)-data") }
+        }
+        if !environment.services.isEmpty { services.set("nginx", nginx()) }
+
+        var document = YAMLMap()
+        document.set("name", .string(layout.project))
+        document.set("services", services.yaml)
+        if !volumes.isEmpty { document.set("volumes", .map(volumes.map { ($0, .map([])) })) }
+        return document.yaml
+    }
+
+    // MARK: - App services and workers
+
+    private func workload(_ workload: WorkloadPlan) -> YAML {
+        var service = YAMLMap()
+        service.set("image", .string(workload.image.reference(tag: "${IMAGE_TAG:?IMAGE_TAG names the images to run}")))
+        if let command = workload.command { service.set("command", .list(command.map { .string(ComposeText.literal($0)) })) }
+        service.set("restart", "unless-stopped")
+        service.set("env_file", .list([
+            .string(ComposeLayout.configFile(workload.name)),
+            .string(ComposeLayout.secretsFile(workload.name)),
+        ]))
+        let connections = connectionSettings(workload)
+        if !connections.isEmpty { service.set("environment", .map(connections)) }
+        let dependencies = workload.databases + workload.caches
+        if !dependencies.isEmpty {
+            service.set("depends_on", .map(dependencies.map { ($0, .map([("condition", "service_healthy")])) }))
+        }
+        if let port = workload.port, let path = workload.healthCheck {
+            service.set("healthcheck", healthCheck(["CMD-SHELL", ComposeText.literal(httpProbe(port: port, path: path))], startPeriod: 30))
+        }
+        if workload.kind == .service, let lb = environment.loadBalancer {
+            // Time for in-flight requests to finish after nginx stops sending new ones.
+            service.set("stop_grace_period", .string("\(lb.drainSeconds)s"))
+        }
+        service.set("deploy", .map([
+            ("replicas", .int(workload.scaling.min)),
+            ("resources", .map([("limits", limits(workload.resources))])),
+        ]))
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    /// Probes the health path from inside the container with whichever HTTP client the image has.
+    private func httpProbe(port: Int, path: String) -> String {
+        let url = FormatQuoting.shell("http://127.0.0.1:\(port)\(path)")
+        return "wget -q -O /dev/null \(url) 2>/dev/null || curl -fsS -o /dev/null \(url)"
+    }
+
+    /// Where each database and cache the workload uses is; passwords arrive through its secrets file.
+    private func connectionSettings(_ workload: WorkloadPlan) -> [(String, YAML)] {
+        var settings: [(String, YAML)] = []
+        for database in environment.databases.filter({ workload.databases.contains($0.name) }).map(ComposeDatabase.init) {
+            let prefix = database.plan.envPrefix
+            settings += [
+                ("\(prefix)_HOST", .string(database.service)),
+                ("\(prefix)_READ_HOST", .string(database.readHost)),
+                ("\(prefix)_PORT", .string("\(ComposeLayout.postgresPort)")),
+                ("\(prefix)_NAME", .string(database.plan.name)),
+                ("\(prefix)_USER", .string(database.user)),
+            ]
+        }
+        for cache in environment.caches where workload.caches.contains(cache.name) {
+            settings += [
+                ("\(cache.envPrefix)_HOST", .string(cache.name)),
+                ("\(cache.envPrefix)_PORT", .string("\(ComposeLayout.redisPort)")),
+            ]
+        }
+        return settings
+    }
+
+    // MARK: - Postgres
+
+    private func primary(_ database: ComposeDatabase) -> YAML {
+        var volumes: [YAML] = [
+            .string("\(database.dataVolume):\(ComposeLayout.postgresData)"),
+            .string("./\(database.configFolder)/primary.conf:\(ComposeLayout.postgresConfig):ro"),
+            .string("./\(database.configFolder)/pg_hba.conf:\(ComposeLayout.postgresHBA):ro"),
+        ]
+        if database.plan.readReplicas > 0 {
+            volumes.append(.string("./\(database.configFolder)/init-replication.sh:/docker-entrypoint-initdb.d/10-replication.sh:ro"))
+        }
+        volumes += backupMounts(database)
+        var service = postgresBase(database)
+        service.set("command", postgresCommand)
+        service.set("environment", .map([("POSTGRES_USER", .string(database.user)), ("POSTGRES_DB", .string(database.plan.name))]))
+        service.set("volumes", .list(volumes))
+        service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 60))
+        service.set("shm_size", "256mb")
+        service.set("stop_grace_period", "60s")
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    private func replica(_ database: ComposeDatabase, _ index: Int) -> YAML {
+        let entrypoint = "/usr/local/bin/replica-entrypoint.sh"
+        var volumes: [YAML] = [
+            .string("\(database.replicaVolume(index)):\(ComposeLayout.postgresData)"),
+            .string("./\(database.configFolder)/replica-\(index).conf:\(ComposeLayout.postgresConfig):ro"),
+            .string("./\(database.configFolder)/pg_hba.conf:\(ComposeLayout.postgresHBA):ro"),
+            .string("./\(database.configFolder)/replica-entrypoint.sh:\(entrypoint):ro"),
+        ]
+        if database.plan.backups?.walArchiving == true {
+            // A standby that fell behind its slot's retained WAL catches up from the archive.
+            volumes.append(.string("./pgbackrest/pgbackrest.conf:\(ComposeLayout.pgbackrestConfig):ro"))
+            volumes.append(.string("\(database.backupVolume):\(ComposeLayout.pgbackrestRepository):ro"))
+        }
+        var service = postgresBase(database)
+        service.set("user", "postgres")
+        service.set("entrypoint", .list(["bash", .string(entrypoint)]))
+        service.set("command", postgresCommand)
+        service.set("environment", .map([("REPLICATION_SLOT", .string(database.slot(index)))]))
+        service.set("volumes", .list(volumes))
+        service.set("networks", .map([("default", .map([("aliases", .list([.string(database.readAlias)]))]))]))
+        service.set("depends_on", .map([(database.service, .map([("condition", "service_healthy")]))]))
+        service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 300))
+        service.set("shm_size", "256mb")
+        service.set("stop_grace_period", "60s")
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    private func postgresBase(_ database: ComposeDatabase) -> YAMLMap {
+        var service = YAMLMap()
+        service.set("image", .string(database.image))
+        if database.plan.backups != nil {
+            service.set("build", .map([
+                ("context", .string("./postgres")),
+                ("args", .map([("POSTGRES_VERSION", .string("\(database.plan.version)"))])),
+            ]))
+        }
+        service.set("restart", "unless-stopped")
+        service.set("env_file", .list([.string(ComposeLayout.secretsFile(database.service))]))
+        return service
+    }
+
+    private var postgresCommand: YAML {
+        .list(["postgres", "-c", .string("config_file=\(ComposeLayout.postgresConfig)"), "-c", .string("hba_file=\(ComposeLayout.postgresHBA)")])
+    }
+
+    private func backupMounts(_ database: ComposeDatabase) -> [YAML] {
+        guard database.plan.backups != nil else { return [] }
+        return [
+            .string("\(database.backupVolume):\(ComposeLayout.pgbackrestRepository)"),
+            .string("./pgbackrest/pgbackrest.conf:\(ComposeLayout.pgbackrestConfig):ro"),
+            .string("./backup/restore-test.sh:\(ComposeLayout.restoreTestScript):ro"),
+        ]
+    }
+
+    // MARK: - Redis
+
+    private func redis(_ cache: CachePlan) -> YAML {
+        var arguments = ["--requirepass \"$$REDIS_PASSWORD\""]
+        arguments += cache.persistence
+            ? ["--appendonly yes", "--appendfsync everysec"]
+            : ["--appendonly no", "--save ''"]
+        var service = YAMLMap()
+        service.set("image", .string("redis:\(cache.version)"))
+        service.set("restart", "unless-stopped")
+        service.set("env_file", .list([.string(ComposeLayout.secretsFile(cache.name))]))
+        // Through a shell so the password comes from the environment, not the command line of the file.
+        service.set("command", .list(["sh", "-c", .string("exec redis-server " + arguments.joined(separator: " "))]))
+        if cache.persistence { service.set("volumes", .list([.string("\(cache.name)-data:/data")])) }
+        service.set("healthcheck", healthCheck(["CMD-SHELL", "REDISCLI_AUTH=\"$$REDIS_PASSWORD\" redis-cli ping | grep -q PONG"], startPeriod: 10))
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    // MARK: - nginx
+
+    private func nginx() -> YAML {
+        var ports: [YAML] = ["80:80"]
+        var volumes: [YAML] = ["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
+        if environment.loadBalancer?.tls == true {
+            ports.append("443:443")
+            // The certificate and key are files on the host (from your ACME client), never in the output.
+            volumes.append("./tls:/etc/nginx/tls:ro")
+            volumes.append("./acme:/var/www/acme:ro")
+        }
+        var service = YAMLMap()
+        service.set("image", .string(Self.nginxImage))
+        service.set("restart", "unless-stopped")
+        service.set("ports", .list(ports))
+        service.set("volumes", .list(volumes))
+        service.set("depends_on", .map(environment.services.map { ($0.name, .map([("condition", "service_healthy")])) }))
+        service.set("healthcheck", healthCheck(["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/nginx-health"], startPeriod: 10))
+        service.set("deploy", .map([("resources", .map([("limits", .map([("cpus", "1.0"), ("memory", "256M")]))]))]))
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    // MARK: - Shared pieces
+
+    private func healthCheck(_ test: [String], startPeriod: Int) -> YAML {
+        .map([
+            ("test", .list(test.map { .string($0) })),
+            ("interval", "10s"),
+            ("timeout", "5s"),
+            ("retries", 3),
+            ("start_period", .string("\(startPeriod)s")),
+        ])
+    }
+
+    private func limits(_ resources: ResourcesSpec) -> YAML {
+        .map([("cpus", .string(Self.cores(resources.cpuMillicores))), ("memory", .string("\(resources.memoryMiB)M"))])
+    }
+
+    /// Millicores as Compose writes CPUs: 250 → "0.25", 1000 → "1".
+    static func cores(_ millicores: Int) -> String {
+        let whole = millicores / 1000, fraction = millicores % 1000
+        guard fraction != 0 else { return "\(whole)" }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+
+    /// Rotated, so a chatty container cannot fill the host's disk.
+    private var logging: YAML {
+        .map([("driver", "json-file"), ("options", .map([("max-size", "10m"), ("max-file", "5")]))])
+    }
+}

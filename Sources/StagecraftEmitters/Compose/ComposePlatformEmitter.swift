@@ -1,0 +1,34 @@
+import StagecraftOutput
+import StagecraftPlanner
+import StagecraftSpec
+
+/// The single-host platform: per compose environment, a Compose project with nginx in front
+/// of the app replicas, Postgres with streaming standbys, Redis, pgBackRest backups on a
+/// schedule with a restore test, and the CI steps that deploy it over SSH.
+public struct ComposePlatformEmitter: PlatformEmitter {
+    public init() {}
+
+    public var platform: PlatformKind { .compose }
+
+    public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
+        var files: [GeneratedFile] = []
+        for environment in plan.environments where environment.platform == .compose {
+            let layout = ComposeLayout(stack: plan.stack, environment: environment)
+            let compose = try ComposeFile(layout: layout).document().serialized()
+            files.append(try GeneratedFile(path: "\(layout.folder)/compose.yaml", text: compose, commentStyle: .hash))
+            if let loadBalancer = environment.loadBalancer, !environment.services.isEmpty {
+                let nginx = try NginxConfig(layout: layout, loadBalancer: loadBalancer).render(context.templates)
+                files.append(try GeneratedFile(path: "\(layout.folder)/nginx/nginx.conf", text: nginx, commentStyle: .hash))
+            }
+            for database in environment.databases.map(ComposeDatabase.init) {
+                files += try PostgresFiles(layout: layout, database: database).files(context.templates)
+            }
+            files += try BackupFiles(layout: layout).files(context.templates)
+        }
+        return files
+    }
+
+    public func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
+        ComposeDeploySteps(layout: ComposeLayout(stack: plan.stack, environment: environment), outputDirectory: plan.pipeline.outputDirectory).steps
+    }
+}

@@ -1,0 +1,81 @@
+import StagecraftOutput
+import StagecraftPlanner
+
+/// A database's files on the compose platform: the primary's and each standby's
+/// configuration, host-based authentication, the replication setup script and the image.
+struct PostgresFiles {
+    let layout: ComposeLayout
+    let database: ComposeDatabase
+
+    var folder: String { "\(layout.folder)/\(database.configFolder)" }
+
+    func files(_ templates: TemplateLibrary) throws -> [GeneratedFile] {
+        var files = [
+            try GeneratedFile(path: "\(folder)/primary.conf", text: templates.render("compose/postgresql.conf", configuration(replica: nil)), commentStyle: .hash),
+            try GeneratedFile(path: "\(folder)/pg_hba.conf", text: templates.render("compose/pg_hba.conf", base), commentStyle: .hash),
+        ]
+        for index in database.replicaServices.indices.map({ $0 + 1 }) {
+            files.append(try GeneratedFile(path: "\(folder)/replica-\(index).conf", text: templates.render("compose/postgresql.conf", configuration(replica: index)), commentStyle: .hash))
+        }
+        if database.plan.readReplicas > 0 {
+            var context = base
+            context["role"] = ComposeLayout.replicationUser
+            context["slots"] = database.slots
+            files.append(try GeneratedFile(path: "\(folder)/init-replication.sh", text: templates.render("compose/init-replication.sh", context), executable: true, commentStyle: .hash))
+            files.append(try GeneratedFile(path: "\(folder)/replica-entrypoint.sh", text: templates.render("compose/replica-entrypoint.sh", entrypointContext), executable: true, commentStyle: .hash))
+        }
+        return files
+    }
+
+    private var base: [String: Any] {
+        [
+            "database": database.plan.name,
+            "user": database.user,
+            "version": database.plan.version,
+            "replicationUser": ComposeLayout.replicationUser,
+        ]
+    }
+
+    func configuration(replica index: Int?) -> [String: Any] {
+        let plan = database.plan
+        // Standbys, a pg_basebackup and a backup can each hold a sender and a slot at once.
+        let senders = plan.readReplicas + 4
+        var context = base
+        context["port"] = ComposeLayout.postgresPort
+        context["maxWalSenders"] = senders
+        context["maxReplicationSlots"] = senders
+        context["archiving"] = plan.backups?.walArchiving == true
+        if let ms = plan.slowQueryMilliseconds { context["slowQueryMilliseconds"] = ms }
+        if let index {
+            context["replicaIndex"] = index
+            context["primaryConninfo"] = [
+                "host=\(database.service)",
+                "port=\(ComposeLayout.postgresPort)",
+                "user=\(ComposeLayout.replicationUser)",
+                "passfile=\(ComposeLayout.replicationPassfile)",
+                "application_name=\(database.slot(index))",
+            ].joined(separator: " ")
+            context["slotName"] = database.slot(index)
+            if plan.backups?.walArchiving == true {
+                context["restoreCommand"] = "pgbackrest --stanza=\(database.stanza) archive-get %f \"%p\""
+            }
+        } else {
+            context["primary"] = true
+            if let backups = plan.backups {
+                context["backups"] = true
+                context["archiveCommand"] = "pgbackrest --stanza=\(database.stanza) archive-push %p"
+                if backups.walArchiving, let timeout = backups.archiveTimeoutSeconds { context["archiveTimeout"] = timeout }
+            }
+        }
+        return context
+    }
+
+    private var entrypointContext: [String: Any] {
+        var context = base
+        context["dataDirectory"] = ComposeLayout.postgresData
+        context["passfile"] = ComposeLayout.replicationPassfile
+        context["primaryHost"] = database.service
+        context["primaryPort"] = ComposeLayout.postgresPort
+        return context
+    }
+}

@@ -1,0 +1,77 @@
+import StagecraftPlanner
+
+/// The environment's domain on ingress-nginx. ingress-nginx applies rate-limit annotations
+/// to a whole Ingress, so each path with a limit of its own gets an Ingress of its own for the
+/// same host (ingress-nginx merges them, the longest path wins); the first Ingress carries the
+/// stack-wide limit and asks cert-manager for the certificate the others share.
+enum IngressManifests {
+    static func ingresses(_ plan: StackPlan, _ environment: EnvironmentPlan) -> [KubernetesObject] {
+        guard let loadBalancer = environment.loadBalancer else { return [] }
+        let routed = environment.services.compactMap { service -> (path: String, service: String)? in
+            guard service.port != nil, let route = service.route else { return nil }
+            return (route, service.name)
+        }
+        guard !routed.isEmpty else { return [] }
+        let pathLimits = loadBalancer.rateLimits.filter { $0.path != nil }
+        let limitedPaths = Set(pathLimits.compactMap(\.path))
+
+        var ingresses = [ingress(
+            plan.stack, tlsSecret: "\(plan.stack)-tls", loadBalancer: loadBalancer,
+            limit: loadBalancer.rateLimits.first { $0.path == nil },
+            paths: routed.filter { !limitedPaths.contains($0.path) },
+            requestsCertificate: true
+        )]
+        for (index, limit) in pathLimits.enumerated() {
+            guard let path = limit.path else { continue }
+            // The service whose route is the longest prefix of the limited path serves it.
+            let service = routed.filter { path.hasPrefix($0.path) }.max { $0.path.count < $1.path.count }?.service ?? routed[0].service
+            ingresses.append(ingress(
+                "\(plan.stack)-limit-\(index + 1)", tlsSecret: "\(plan.stack)-tls", loadBalancer: loadBalancer,
+                limit: limit, paths: [(path, service)], requestsCertificate: false
+            ))
+        }
+        return ingresses.filter { !$0.paths.isEmpty }.map(\.object)
+    }
+
+    private static func ingress(
+        _ name: String, tlsSecret: String, loadBalancer: LoadBalancerPlan, limit: RateLimitPlan?,
+        paths: [(path: String, service: String)], requestsCertificate: Bool
+    ) -> (object: KubernetesObject, paths: [(path: String, service: String)]) {
+        let prefix = "nginx.ingress.kubernetes.io/"
+        var annotations: [(String, YAML)] = []
+        if loadBalancer.tls && requestsCertificate {
+            annotations.append(("cert-manager.io/cluster-issuer", .string(KubernetesNames.clusterIssuer)))
+        }
+        annotations += [
+            (prefix + "proxy-body-size", .string("\(loadBalancer.maxBodyMiB)m")),
+            (prefix + "proxy-connect-timeout", "5"),
+            (prefix + "proxy-read-timeout", .string(String(loadBalancer.timeoutSeconds))),
+            (prefix + "proxy-send-timeout", .string(String(loadBalancer.timeoutSeconds))),
+        ]
+        if loadBalancer.tls { annotations.append((prefix + "ssl-redirect", "true")) }
+        if let limit {
+            // Per client address; the burst is expressed as a multiple of the rate.
+            let perSecond = limit.periodSeconds == 1
+            annotations.append((prefix + (perSecond ? "limit-rps" : "limit-rpm"), .string(String(perSecond ? limit.requests : limit.perMinute))))
+            let multiplier = max(1, (limit.burst + limit.requests - 1) / max(1, limit.requests))
+            annotations.append((prefix + "limit-burst-multiplier", .string(String(multiplier))))
+        }
+        let rules = paths.map { route in
+            kubeMap(
+                ("path", .string(route.path)),
+                ("pathType", "Prefix"),
+                ("backend", kubeMap(("service", kubeMap(("name", .string(route.service)), ("port", kubeMap(("name", "http")))))))
+            )
+        }
+        let object = KubernetesObject(
+            apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: name,
+            annotations: annotations,
+            body: [("spec", kubeMap(
+                ("ingressClassName", .string(KubernetesNames.ingressClass)),
+                ("tls", loadBalancer.tls ? .list([kubeMap(("hosts", .list([.string(loadBalancer.domain)])), ("secretName", .string(tlsSecret)))]) : nil),
+                ("rules", .list([kubeMap(("host", .string(loadBalancer.domain)), ("http", kubeMap(("paths", .list(rules)))))]))
+            ))]
+        )
+        return (object, paths)
+    }
+}

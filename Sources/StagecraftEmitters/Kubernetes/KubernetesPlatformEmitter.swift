@@ -1,0 +1,102 @@
+import StagecraftOutput
+import StagecraftPlanner
+import StagecraftSpec
+
+/// Kubernetes through Kustomize: `kubernetes/base/` with the stack's shared shape and
+/// `kubernetes/overlays/<environment>/` for each environment that runs on Kubernetes.
+public struct KubernetesPlatformEmitter: PlatformEmitter {
+    public init() {}
+
+    public var platform: PlatformKind { .kubernetes }
+
+    public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
+        let environments = plan.environments.filter { $0.platform == .kubernetes }
+        guard let reference = environments.first else { return [] }
+        var files = try base(plan, reference)
+        for environment in environments { files += try overlay(plan, environment) }
+        files.append(try CheckovAllowList.file())
+        return files
+    }
+
+    public func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
+        KubernetesDeploySteps(plan: plan, environment: environment, target: target).steps
+    }
+
+    // MARK: - Base
+
+    /// Every environment has the same workloads, caches and databases (overrides change how
+    /// they run, not whether they exist), so any environment's plan names them.
+    private func base(_ plan: StackPlan, _ reference: EnvironmentPlan) throws -> [GeneratedFile] {
+        var objects = [NetworkPolicies.defaultDeny()]
+        for workload in reference.workloads {
+            objects.append(WorkloadManifests.baseDeployment(name: workload.name, kind: workload.kind))
+            if workload.kind == .service {
+                objects.append(WorkloadManifests.service(name: workload.name))
+                objects.append(NetworkPolicies.fromIngressController(service: workload.name))
+            }
+        }
+        for cache in reference.caches {
+            objects.append(RedisManifests.primary(cache))
+            objects.append(RedisManifests.service(name: cache.name))
+        }
+        for database in reference.databases {
+            objects.append(PostgresManifests.baseCluster(database))
+        }
+        let folder = "kubernetes/base"
+        return try objects.map { try $0.file(in: folder) }
+            + [try Kustomizations.base(resources: objects.map(\.fileName))]
+    }
+
+    // MARK: - Overlay
+
+    private func overlay(_ plan: StackPlan, _ environment: EnvironmentPlan) throws -> [GeneratedFile] {
+        let namespace = KubernetesNames.namespace(plan, environment)
+        var resources = [namespaceObject(namespace)]
+        var patches: [KubernetesObject] = []
+
+        for workload in environment.workloads {
+            patches.append(WorkloadManifests.deploymentPatch(workload, environment: environment))
+            resources += [WorkloadManifests.autoscaler(workload), WorkloadManifests.disruptionBudget(workload)].compactMap { $0 }
+        }
+        for cache in environment.caches {
+            if cache.replica {
+                resources += [RedisManifests.replica(cache), RedisManifests.service(name: KubernetesNames.cacheReplica(cache.name))]
+            }
+            resources += NetworkPolicies.cache(cache, dependants: environment.workloads.filter { $0.caches.contains(cache.name) }.map(\.name))
+        }
+        for database in environment.databases {
+            patches.append(PostgresManifests.clusterPatch(database, bucket: KubernetesNames.backupBucket(plan, environment), zones: environment.zones))
+            resources += PostgresManifests.scheduledBackups(database)
+            resources += [PostgresManifests.pooler(database)].compactMap { $0 }
+            resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name))
+        }
+        resources += IngressManifests.ingresses(plan, environment)
+
+        let folder = Kustomizations.folder(environment)
+        var files = try resources.map { try $0.file(in: folder) }
+        files += try patches.map { try $0.file(in: "\(folder)/patches") }
+        files.append(try Kustomizations.overlay(Kustomizations.Overlay(
+            stack: plan.stack,
+            environment: environment,
+            namespace: namespace,
+            resources: resources.map(\.fileName),
+            patches: patches.map { "patches/\($0.fileName)" },
+            images: environment.workloads.map(Kustomizations.image),
+            configMaps: environment.workloads.map { workload in
+                kubeMap(
+                    ("name", .string(KubernetesNames.configMap(workload.name))),
+                    ("literals", .list(ConnectionSettings(workload: workload, environment: environment).config.map(Kustomizations.literal)))
+                )
+            }
+        )))
+        return files
+    }
+
+    /// The namespace enforces the `restricted` Pod Security Standard: everything here is written to meet it.
+    private func namespaceObject(_ name: String) -> KubernetesObject {
+        KubernetesObject(apiVersion: "v1", kind: "Namespace", name: name, labels: [
+            ("pod-security.kubernetes.io/enforce", "restricted"),
+            ("pod-security.kubernetes.io/enforce-version", "latest"),
+        ], body: [])
+    }
+}

@@ -1,0 +1,79 @@
+import StagecraftPlanner
+
+/// Ingress is denied to every pod of the namespace, then allowed only where the plan says
+/// traffic comes from: the ingress controller to the services, and each data store's declared
+/// dependants to it. Egress stays open (DNS, object storage, third-party APIs).
+enum NetworkPolicies {
+    static func defaultDeny() -> KubernetesObject {
+        policy("default-deny-ingress", selecting: .map([]), rules: [])
+    }
+
+    static func fromIngressController(service name: String) -> KubernetesObject {
+        let controller = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
+            ("kubernetes.io/metadata.name", .string(KubernetesNames.ingressControllerNamespace)),
+        ])))))
+        return policy("\(name)-from-ingress", selecting: KubernetesNames.selector(name, track: false), rules: [
+            rule(from: [controller], ports: [.string("http")]),
+        ])
+    }
+
+    static func cache(_ cache: CachePlan, dependants: [String]) -> [KubernetesObject] {
+        var replicaSources: [YAML] = []
+        if cache.replica { replicaSources.append(pods(named: [KubernetesNames.cacheReplica(cache.name)])) }
+        var policies = [policy(
+            "\(cache.name)-from-dependants", selecting: KubernetesNames.selector(cache.name, track: false),
+            rules: [dependantsRule(dependants, ports: [.string("redis")]), replicaSources.isEmpty ? nil : rule(from: replicaSources, ports: [.string("redis")])].compactMap { $0 }
+        )]
+        if cache.replica {
+            let name = KubernetesNames.cacheReplica(cache.name)
+            policies.append(policy("\(name)-from-dependants", selecting: KubernetesNames.selector(name, track: false),
+                                   rules: [dependantsRule(dependants, ports: [.string("redis")])].compactMap { $0 }))
+        }
+        return policies
+    }
+
+    static func database(_ database: DatabasePlan, dependants: [String]) -> [KubernetesObject] {
+        let instances = kubeMap(("podSelector", kubeMap(("matchLabels", .map([("cnpg.io/cluster", .string(database.name))])))))
+        let operatorNamespace = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
+            ("kubernetes.io/metadata.name", .string(KubernetesNames.cnpgOperatorNamespace)),
+        ])))))
+        let postgres = YAML.int(PostgresManifests.port)
+        // 8000 is each instance's status endpoint, which the operator and the other instances call.
+        var rules: [YAML] = [rule(from: [instances, operatorNamespace], ports: [postgres, 8000])]
+        if let dependantsRule = dependantsRule(dependants, ports: [postgres]) { rules.append(dependantsRule) }
+        let pooler = KubernetesNames.pooler(database.name)
+        let poolerPods = YAML.map([("cnpg.io/poolerName", .string(pooler))])
+        if database.pooling { rules.append(rule(from: [kubeMap(("podSelector", kubeMap(("matchLabels", poolerPods))))], ports: [postgres])) }
+        var policies = [policy("\(database.name)-from-dependants", selecting: .map([("cnpg.io/cluster", .string(database.name))]), rules: rules)]
+        if database.pooling {
+            policies.append(policy("\(pooler)-from-dependants", selecting: poolerPods,
+                                   rules: [dependantsRule(dependants, ports: [postgres])].compactMap { $0 }))
+        }
+        return policies
+    }
+
+    // MARK: - Building blocks
+
+    /// No rule for no dependants: a rule without sources would let everyone in.
+    private static func dependantsRule(_ dependants: [String], ports: [YAML]) -> YAML? {
+        dependants.isEmpty ? nil : rule(from: [pods(named: dependants)], ports: ports)
+    }
+
+    private static func pods(named names: [String]) -> YAML {
+        kubeMap(("podSelector", kubeMap(("matchExpressions", .list([kubeMap(
+            ("key", .string(KubernetesNames.nameLabel)), ("operator", "In"), ("values", .list(names.map { .string($0) }))
+        )])))))
+    }
+
+    private static func rule(from sources: [YAML], ports: [YAML]) -> YAML {
+        kubeMap(("from", .list(sources)), ("ports", .list(ports.map { kubeMap(("protocol", "TCP"), ("port", $0)) })))
+    }
+
+    private static func policy(_ name: String, selecting labels: YAML, rules: [YAML]) -> KubernetesObject {
+        KubernetesObject(apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: name, body: [("spec", kubeMap(
+            ("podSelector", labels == .map([]) ? .map([]) : kubeMap(("matchLabels", labels))),
+            ("policyTypes", .list(["Ingress"])),
+            ("ingress", rules.isEmpty ? nil : .list(rules))
+        ))])
+    }
+}

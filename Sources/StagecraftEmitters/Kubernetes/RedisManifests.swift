@@ -1,0 +1,105 @@
+import StagecraftPlanner
+
+/// A Redis per cache: a StatefulSet with a volume claim when the plan keeps its data (a queue
+/// must survive a restart), otherwise a Deployment; and, when the plan asks for a replica, a
+/// second one following the first. The replica is a warm copy for reads and for a manual
+/// failover (`REPLICAOF NO ONE`); automatic failover would need Sentinel, which is not set up.
+enum RedisManifests {
+    static let port = 6379
+    static let memoryMiB = 512
+    /// Leaves room under the memory limit for replication buffers and fork overhead.
+    static let maxMemoryMiB = 384
+    static let storageGiB = 10
+    static let passwordVariable = "REDIS_PASSWORD"
+
+    static func image(_ cache: CachePlan) -> String { "docker.io/library/redis:\(cache.version)-alpine" }
+
+    /// The primary, the same in every environment.
+    static func primary(_ cache: CachePlan) -> KubernetesObject { workload(cache, name: cache.name, following: nil) }
+
+    static func replica(_ cache: CachePlan) -> KubernetesObject { workload(cache, name: KubernetesNames.cacheReplica(cache.name), following: cache.name) }
+
+    static func service(name: String) -> KubernetesObject {
+        KubernetesObject(
+            apiVersion: "v1", kind: "Service", name: name,
+            labels: [(KubernetesNames.nameLabel, .string(name)), (KubernetesNames.componentLabel, "cache")],
+            body: [("spec", kubeMap(
+                ("type", "ClusterIP"),
+                ("selector", KubernetesNames.selector(name, track: false)),
+                ("ports", .list([kubeMap(("name", "redis"), ("port", .int(port)), ("targetPort", "redis"), ("protocol", "TCP"))]))
+            ))]
+        )
+    }
+
+    private static func workload(_ cache: CachePlan, name: String, following primary: String?) -> KubernetesObject {
+        let labels: [(String, YAML)] = [(KubernetesNames.nameLabel, .string(name)), (KubernetesNames.componentLabel, "cache")]
+        // `$(REDIS_PASSWORD)` is expanded by the kubelet from the container's environment.
+        var arguments = ["redis-server", "--requirepass", "$(\(passwordVariable))", "--dir", "/data", "--maxmemory", "\(maxMemoryMiB)mb"]
+        // A queue must never lose entries to eviction; a plain cache evicts the least recently used keys.
+        arguments += ["--maxmemory-policy", cache.persistence ? "noeviction" : "allkeys-lru"]
+        arguments += cache.persistence ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""]
+        if let primary {
+            arguments += ["--replicaof", primary, String(port), "--masterauth", "$(\(passwordVariable))", "--replica-read-only", "yes"]
+        }
+        let password = kubeMap(("secretKeyRef", kubeMap(("name", .string(KubernetesNames.cacheSecret(cache.name))), ("key", "password"))))
+        let container = kubeMap(
+            ("name", "redis"),
+            ("image", .string(image(cache))),
+            ("imagePullPolicy", "Always"),
+            ("args", .list(arguments.map { .string($0) })),
+            ("ports", .list([kubeMap(("name", "redis"), ("containerPort", .int(port)), ("protocol", "TCP"))])),
+            ("env", .list([
+                kubeMap(("name", .string(passwordVariable)), ("valueFrom", password)),
+                // redis-cli reads its password from here, so the probe needs no shell quoting of it.
+                kubeMap(("name", "REDISCLI_AUTH"), ("valueFrom", password)),
+            ])),
+            ("resources", kubeMap(
+                ("requests", kubeMap(("cpu", "100m"), ("memory", Quantity.memory(memoryMiB)))),
+                ("limits", kubeMap(("cpu", "1000m"), ("memory", Quantity.memory(memoryMiB))))
+            )),
+            ("readinessProbe", kubeMap(
+                ("exec", kubeMap(("command", .list(["sh", "-c", "redis-cli ping | grep -q PONG"])))),
+                ("periodSeconds", 5), ("timeoutSeconds", 2), ("failureThreshold", 3)
+            )),
+            ("livenessProbe", kubeMap(
+                ("tcpSocket", kubeMap(("port", "redis"))),
+                ("initialDelaySeconds", 10), ("periodSeconds", 10), ("timeoutSeconds", 2), ("failureThreshold", 3)
+            )),
+            ("securityContext", PodHardening.containerSecurityContext),
+            ("volumeMounts", .list([kubeMap(("name", "data"), ("mountPath", "/data")), PodHardening.tmpVolumeMount]))
+        )
+        var volumes = [PodHardening.tmpVolumeSource]
+        if !cache.persistence { volumes.insert(kubeMap(("name", "data"), ("emptyDir", kubeMap(("sizeLimit", Quantity.memory(memoryMiB))))), at: 0) }
+        let template = kubeMap(
+            ("metadata", kubeMap(("labels", .map(labels)))),
+            ("spec", .map(PodHardening.podDefaults + [
+                ("terminationGracePeriodSeconds", 30),
+                ("containers", .list([container])),
+                ("volumes", .list(volumes)),
+            ]))
+        )
+        let selector = kubeMap(("matchLabels", KubernetesNames.selector(name, track: false)))
+        guard cache.persistence else {
+            return KubernetesObject(apiVersion: "apps/v1", kind: "Deployment", name: name, labels: labels, body: [("spec", kubeMap(
+                ("replicas", 1),
+                ("selector", selector),
+                // Two instances of one cache would be two different caches: stop the old one first.
+                ("strategy", kubeMap(("type", "Recreate"))),
+                ("template", template)
+            ))])
+        }
+        return KubernetesObject(apiVersion: "apps/v1", kind: "StatefulSet", name: name, labels: labels, body: [("spec", kubeMap(
+            ("serviceName", .string(name)),
+            ("replicas", 1),
+            ("selector", selector),
+            ("template", template),
+            ("volumeClaimTemplates", .list([kubeMap(
+                ("metadata", kubeMap(("name", "data"))),
+                ("spec", kubeMap(
+                    ("accessModes", .list(["ReadWriteOnce"])),
+                    ("resources", kubeMap(("requests", kubeMap(("storage", Quantity.storage(storageGiB))))))
+                ))
+            )]))
+        ))])
+    }
+}

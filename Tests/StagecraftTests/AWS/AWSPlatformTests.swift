@@ -1,0 +1,142 @@
+import Foundation
+import StagecraftOutput
+import StagecraftSpec
+import XCTest
+
+final class AWSPlatformTests: XCTestCase {
+    private static func marketplace() throws -> StackSpec { try Fixtures.variant("marketplace-aws") }
+    private static func shopAtScale() throws -> StackSpec { try Fixtures.variant("shop-scale-aws") }
+
+    private func output(_ spec: StackSpec) throws -> (URL, FileSet) {
+        let files = try Fixtures.renderer.render(spec).files
+        let directory = try Fixtures.temporaryDirectory("aws")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        try Fixtures.materialize(files, in: directory)
+        return (directory, files)
+    }
+
+    private func text(_ files: FileSet, _ path: String) throws -> String {
+        try XCTUnwrap(files[path], "\(path) was not generated").text
+    }
+
+    func testLayout() throws {
+        let (_, files) = try output(try Self.marketplace())
+        let paths = Set(files.paths.map(\.value))
+        for file in ["versions.tf", "variables.tf", "outputs.tf", "main.tf", "network.tf", "alb.tf", "ecs.tf", "rds.tf", "backup.tf", "cache.tf", "buckets.tf", "cdn.tf"] {
+            XCTAssertTrue(paths.contains("terraform/modules/marketplace/\(file)"), file)
+        }
+        for environment in ["development", "staging", "production"] {
+            for file in ["main.tf", "variables.tf", "terraform.tfvars", "outputs.tf"] {
+                XCTAssertTrue(paths.contains("terraform/environments/\(environment)/\(file)"), "\(environment)/\(file)")
+            }
+            XCTAssertFalse(paths.contains("environments/\(environment)/cdn/main.tf"), "AWS environments use the module from their own root")
+        }
+        XCTAssertTrue(paths.contains("terraform/modules/cdn/main.tf"))
+        let versions = try text(files, "terraform/modules/marketplace/versions.tf")
+        XCTAssertTrue(versions.contains(#"version               = "~> 5.100""#) || versions.contains(#""~> 5.100""#), versions)
+        let main = try text(files, "terraform/environments/production/main.tf")
+        XCTAssertTrue(main.contains(#"backend "s3" {"#) && main.contains("use_lockfile = true"), main)
+    }
+
+    func testFormattedAndValid() throws {
+        for spec in [try Self.marketplace(), try Self.shopAtScale()] {
+            let (directory, _) = try output(spec)
+            try TerraformCheck.assertFormatted(directory)
+            for environment in ["development", "staging", "production"] {
+                try TerraformCheck.assertValid("terraform/environments/\(environment)", in: directory)
+            }
+        }
+    }
+
+    func testCheckovPassesExceptTheAllowList() throws {
+        let checkov = try Tools.require("checkov")
+        let allowList = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Tests/StagecraftTests/AWS/checkov-allowlist.yaml"), encoding: .utf8)
+        let skipped = allowList.split(separator: "\n").compactMap { line -> String? in
+            line.hasPrefix("- id: ") ? String(line.dropFirst("- id: ".count)) : nil
+        }
+        XCTAssertLessThanOrEqual(skipped.count, 25, "the allow-list should stay short")
+        let (directory, _) = try output(try Self.marketplace())
+        let result = try Tools.run(checkov, [
+            "-d", directory.appendingPathComponent("terraform").path, "--framework", "terraform", "--compact", "--quiet",
+            "--skip-check", skipped.joined(separator: ","), "--skip-download",
+        ])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+
+    func testNoSecretValueAnywhere() throws {
+        let spec = try Self.marketplace()
+        let plan = try Fixtures.renderer.plan(spec)
+        let (_, files) = try output(spec)
+        let terraform = files.files.filter { $0.path.value.hasPrefix("terraform/") }
+        for file in terraform {
+            let text = file.text
+            XCTAssertFalse(text.range(of: #"(password|auth_token|secret_string)\s*=\s*""#, options: .regularExpression) != nil, file.path.value)
+        }
+        let ecs = try text(files, "terraform/modules/marketplace/ecs.tf")
+        XCTAssertTrue(ecs.contains("valueFrom"), "secrets reach containers as ARNs")
+        assertSetting(try text(files, "terraform/modules/marketplace/rds.tf"), "manage_master_user_password", "true")
+        // Secrets appear in the environment's values by name only.
+        let production = try text(files, "terraform/environments/production/main.tf")
+        for secret in plan.environment("production")!.workloads.flatMap(\.secrets) where secret.purpose == .declared {
+            XCTAssertTrue(production.contains("\"\(secret.name)\""), secret.name)
+        }
+    }
+
+    private func assertSetting(_ text: String, _ name: String, _ value: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotNil(text.range(of: "\\b\(name) += \(NSRegularExpression.escapedPattern(for: value))\\s", options: .regularExpression),
+                        "expected \(name) = \(value)", file: file, line: line)
+    }
+
+    private func assertNoSetting(_ text: String, _ name: String, _ value: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNil(text.range(of: "\\b\(name) += \(NSRegularExpression.escapedPattern(for: value))\\s", options: .regularExpression),
+                     "unexpected \(name) = \(value)", file: file, line: line)
+    }
+
+    func testDevelopmentIsSmall() throws {
+        for spec in [try Self.marketplace(), try Self.shopAtScale()] {
+            let (_, files) = try output(spec)
+            let development = try text(files, "terraform/environments/development/main.tf")
+            assertSetting(development, "zones", "1")
+            assertSetting(development, "read_replicas", "0")
+            assertSetting(development, "edge_firewall", "false")
+            assertNoSetting(development, "replica", "true")
+            assertNoSetting(development, "multi_az", "true")
+            assertSetting(development, "cdn", "null")
+        }
+    }
+
+    func testProductionAtScale() throws {
+        let expectations = [(try Self.marketplace(), "3", "us-west-2", "35"), (try Self.shopAtScale(), "3", "eu-central-1", "35")]
+        for (spec, replicas, copyRegion, retention) in expectations {
+            let (_, files) = try output(spec)
+            let production = try text(files, "terraform/environments/production/main.tf")
+            assertSetting(production, "multi_az", "true")
+            assertSetting(production, "read_replicas", replicas)
+            assertSetting(production, "backup_retention_days", retention)
+            assertSetting(production, "backup_copy_region", "\"\(copyRegion)\"")
+            assertSetting(production, "edge_firewall", "true")
+            assertSetting(production, "deletion_protection", "true")
+            assertSetting(production, "replica", "true")
+            let backup = try text(files, "terraform/modules/\(spec.name)/backup.tf")
+            XCTAssertTrue(backup.contains("copy_action"), "cross-region copy")
+            XCTAssertTrue(backup.contains("provider    = aws.backup_copy") || backup.contains("provider = aws.backup_copy"), backup)
+        }
+    }
+
+    func testDeployStepsApplyThePlanWaitAndRollBack() throws {
+        let (directory, files) = try output(try Self.marketplace())
+        let workflow = try text(files, ".github/workflows/marketplace-deploy.yml")
+        XCTAssertTrue(workflow.contains("aws-actions/configure-aws-credentials@"), "OIDC credentials")
+        XCTAssertTrue(workflow.contains("id-token: write"))
+        XCTAssertTrue(workflow.contains("plan -input=false -out=tfplan"))
+        XCTAssertTrue(workflow.contains("GITHUB_STEP_SUMMARY"))
+        XCTAssertTrue(workflow.contains("apply -input=false tfplan"))
+        XCTAssertTrue(workflow.contains("aws ecs wait services-stable"))
+        XCTAssertTrue(workflow.contains("if: failure()"), "a rollback step")
+        XCTAssertFalse(workflow.contains("aws-secret-access-key"), "no long-lived keys")
+        if let actionlint = Tools.path("actionlint") {
+            let result = try Tools.run(actionlint, [directory.appendingPathComponent(".github/workflows/marketplace-deploy.yml").path])
+            XCTAssertEqual(result.status, 0, result.output)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+import Yams
+
+/// The deploy jobs the GitHub workflow gets for Kubernetes environments: checked by actionlint
+/// (with shellcheck on every script), and the image-tag step run for real against the overlays.
+final class KubernetesDeployStepsTests: XCTestCase {
+    func testDeployWorkflowsPassActionlintWithShellcheck() throws {
+        let actionlint = try Tools.require("actionlint")
+        _ = try Tools.require("shellcheck")
+        for rendered in try KubernetesRendering.both() {
+            defer { try? FileManager.default.removeItem(at: rendered.root) }
+            let workflow = rendered.root.appendingPathComponent(".github/workflows/\(rendered.plan.stack)-deploy.yml")
+            let result = try Tools.run(actionlint, [workflow.path], in: rendered.root)
+            XCTAssertEqual(result.status, 0, "\(rendered.name):\n\(result.output)")
+        }
+    }
+
+    func testProductionAuthenticatesAppliesWaitsForEveryRolloutAndRollsBackOnFailure() throws {
+        let rendered = try KubernetesRendering.marketplace()
+        defer { try? FileManager.default.removeItem(at: rendered.root) }
+        let production = try steps(rendered, job: "production")
+        XCTAssertTrue(try XCTUnwrap(production["Install kubectl"]?["uses"] as? String).hasPrefix("Azure/setup-kubectl@"))
+        XCTAssertEqual(production["Authenticate to the production cluster"]?.value(at: "env.KUBE_CONFIG") as? String, "${{ secrets.KUBE_CONFIG }}")
+        XCTAssertTrue(try run(production, "Authenticate to the production cluster").contains("chmod 600"))
+        XCTAssertTrue(try run(production, "Apply the production overlay").contains("kubectl apply --server-side --field-manager=stagecraft -k 'kubernetes/.deploy/production'"))
+        let wait = try run(production, "Wait for the rollouts")
+        for workload in ["web", "api", "payouts", "thumbnails"] {
+            XCTAssertTrue(wait.contains("rollout status 'deployment/\(workload)' --timeout=5m"), workload)
+        }
+        XCTAssertTrue(wait.contains("rollout status 'statefulset/cache' --timeout=5m"))
+        XCTAssertEqual(production["Roll back"]?["if"] as? String, "failure()")
+        XCTAssertTrue(try run(production, "Roll back").contains("rollout undo \"deployment/$deployment\" --to-revision=\"$revision\""))
+
+        // The canary runs before the regular rollout in production only.
+        let order = try stepNames(rendered, job: "production")
+        XCTAssertLessThan(try XCTUnwrap(order.firstIndex(of: "Canary")), try XCTUnwrap(order.firstIndex(of: "Apply the production overlay")), "\(order)")
+        XCTAssertNil(try steps(rendered, job: "staging")["Canary"])
+    }
+
+    /// Runs the step that sets the image tags, as the runner would, and builds what it wrote.
+    func testImageTagStepPinsEveryBuiltImageAndBuildsTheCanaries() throws {
+        _ = try Tools.require("jq")
+        let bash = try Tools.require("bash")
+        let rendered = try KubernetesRendering.marketplace()
+        defer { try? FileManager.default.removeItem(at: rendered.root) }
+        let script = try run(try steps(rendered, job: "production"), "Set the image tags to IMAGE_TAG")
+        // All digits and an exponent: YAML would read it as a number if it were written unquoted.
+        let tag = "12345e6"
+        let result = try Tools.run(bash, ["-c", script], in: rendered.root, environment: ["IMAGE_TAG": tag, "RUNNER_TEMP": rendered.root.path])
+        XCTAssertEqual(result.status, 0, result.output)
+
+        let applied = try build(rendered, "kubernetes/.deploy/production")
+        let images = applied.filter { $0.kind == "Deployment" }.flatMap { object in
+            ((object.value(at: "spec.template.spec.containers") as? [[String: Any]]) ?? []).compactMap { $0["image"] as? String }
+        }
+        XCTAssertEqual(images.sorted(), ["ghcr.io/acme/market-api", "ghcr.io/acme/market-payouts", "ghcr.io/acme/market-thumbnails", "ghcr.io/acme/market-web"].map { "\($0):\(tag)" })
+
+        // What the canary phase applies: `--selector` keeps the ConfigMaps, then the canaries.
+        let canary = try build(rendered, "kubernetes/.deploy/production-canary")
+        func labelled(_ label: String, _ value: String) -> [[String: Any]] {
+            canary.filter { ($0.value(at: "metadata.labels") as? [String: Any])?[label] as? String == value }
+        }
+        XCTAssertEqual(Set(labelled("stagecraft.io/role", "config").map(\.kind)), ["ConfigMap"])
+        let canaries = labelled("stagecraft.io/track", "canary")
+        XCTAssertEqual(canaries.map(\.name).sorted(), ["api-canary", "web-canary"])
+        for deployment in canaries {
+            XCTAssertEqual(deployment.value(at: "spec.replicas") as? Int, 1)
+            XCTAssertEqual((deployment.value(at: "spec.selector.matchLabels") as? [String: Any])?["stagecraft.io/track"] as? String, "canary")
+        }
+
+        let refused = try Tools.run(bash, ["-c", script], in: rendered.root, environment: ["IMAGE_TAG": "x\nnewName: evil", "RUNNER_TEMP": rendered.root.path])
+        XCTAssertNotEqual(refused.status, 0, "an IMAGE_TAG that is not a tag is refused")
+    }
+
+    // MARK: - Helpers
+
+    private func workflow(_ rendered: KubernetesRendering.Rendered) throws -> [String: Any] {
+        let path = rendered.root.appendingPathComponent(".github/workflows/\(rendered.plan.stack)-deploy.yml")
+        return try XCTUnwrap(try Yams.load(yaml: String(contentsOf: path, encoding: .utf8)) as? [String: Any])
+    }
+
+    private func stepList(_ rendered: KubernetesRendering.Rendered, job: String) throws -> [[String: Any]] {
+        try XCTUnwrap(try workflow(rendered).value(at: "jobs.\(job).steps") as? [[String: Any]], "no job \(job)")
+    }
+
+    private func steps(_ rendered: KubernetesRendering.Rendered, job: String) throws -> [String: [String: Any]] {
+        Dictionary(try stepList(rendered, job: job).map { ($0["name"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func stepNames(_ rendered: KubernetesRendering.Rendered, job: String) throws -> [String] {
+        try stepList(rendered, job: job).map { $0["name"] as? String ?? "" }
+    }
+
+    private func run(_ steps: [String: [String: Any]], _ name: String) throws -> String {
+        try XCTUnwrap(steps[name]?["run"] as? String, "no step \(name)")
+    }
+
+    private func build(_ rendered: KubernetesRendering.Rendered, _ folder: String) throws -> [[String: Any]] {
+        let result = try Tools.run(try Tools.require("kubectl"), ["kustomize", folder], in: rendered.root)
+        XCTAssertEqual(result.status, 0, result.output)
+        return try Yams.load_all(yaml: result.output).compactMap { $0 as? [String: Any] }
+    }
+}
