@@ -7,7 +7,8 @@ struct KustomizeCheck: Check {
     static let kubernetesVersion = "1.31"
 
     func tasks(_ output: OutputFolder, _ environment: CheckEnvironment) -> [CheckTask] {
-        Kustomizations(output).overlays.flatMap { path in
+        let kustomizations = Kustomizations(output)
+        return kustomizations.overlays.flatMap { path in
             let folder = OutputFolder.folder(path)
             return [
                 CheckTask(path: path, tool: "kubectl kustomize") {
@@ -24,12 +25,25 @@ struct KustomizeCheck: Check {
                             guard build.succeeded else { return .skipped(path, label, because: "kubectl kustomize failed") }
                             let run = try ToolRun.run(validator, ["--strict", "-k", Self.kubernetesVersion, "-"], input: Data(build.output.utf8))
                             // It prints ERROR lines for invalid resources; some versions exit 0 all the same.
-                            return run.succeeded && !run.output.contains("ERROR") ? .passed(path, label) : .failed(path, label, run.output)
+                            guard !run.succeeded || run.output.contains("ERROR") else { return .passed(path, label) }
+                            return .failed(path, label, Self.attributed(run.output, sources: kustomizations.sources(of: path, output)))
                         }
                     }
                 },
             ]
         }
+    }
+
+    /// kubernetes-validate names resources (`horizontalpodautoscaler/web`), not files: each
+    /// error line is followed by the generated file that declares the resource.
+    static func attributed(_ output: String, sources: [String: String]) -> String {
+        let errors = output.split(separator: "\n").filter { !$0.contains("INFO - passed") }
+        return errors.map { line -> String in
+            guard let range = line.range(of: "for resource "),
+                  let resource = line[range.upperBound...].split(separator: " ").first,
+                  let file = sources[String(resource)] else { return String(line) }
+            return "\(file): \(line)"
+        }.joined(separator: "\n")
     }
 }
 
@@ -54,6 +68,29 @@ struct Kustomizations {
 
     /// Files some kustomization lists as resources: complete objects, not patches.
     var resourceFiles: Set<String> { Set(resources.flatMap(\.resources)) }
+
+    /// The files an overlay's resources come from, by `kind/name` in lower case as
+    /// kubernetes-validate names them (the overlay's own files win over the base's).
+    func sources(of kustomization: String, _ output: OutputFolder) -> [String: String] {
+        var result: [String: String] = [:]
+        var pending = [kustomization]
+        var seen: Set<String> = []
+        while let next = pending.popLast(), seen.insert(next).inserted {
+            for resource in resources.first(where: { $0.path == next })?.resources ?? [] {
+                if let nested = resources.first(where: { OutputFolder.folder($0.path) == resource + "/" }) {
+                    pending.insert(nested.path, at: 0)
+                    continue
+                }
+                for document in (try? Yams.load_all(yaml: output.text(resource) ?? "")).map(Array.init) ?? [] {
+                    guard let object = document as? [String: Any], let kind = object["kind"] as? String,
+                          let name = (object["metadata"] as? [String: Any])?["name"] as? String else { continue }
+                    let key = "\(kind.lowercased())/\(name)"
+                    if result[key] == nil { result[key] = resource }
+                }
+            }
+        }
+        return result
+    }
 
     /// `a/b/../c` → `a/c`.
     static func normalize(_ path: String) -> String {
