@@ -17,6 +17,7 @@ public struct EmitterSet: Sendable {
         return EmitterSet(emitters: [
             EnvironmentConfigEmitter(),
             GitHubActionsEmitter(deploySteps: deploySteps),
+            GitLabCIEmitter(deploySteps: deploySteps),
             CDNEmitter(),
             ReadmeEmitter(),
         ] + platforms)

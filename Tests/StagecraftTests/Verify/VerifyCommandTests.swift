@@ -35,11 +35,13 @@ final class VerifyCommandTests: XCTestCase {
     /// Every example passes every validator, and verify leaves the output as it was.
     func testEveryExampleOutputPasses() throws {
         try requireValidators()
+        let workflows = ["actionlint", "zizmor", "check-jsonschema vendor.github-workflows"]
         let expectedTools: [String: [String]] = [
-            "blog": ["check-jsonschema vendor.compose-spec", "nginx -t", "shellcheck"],
-            "shop": ["check-jsonschema vendor.compose-spec", "nginx -t", "shellcheck", "terraform fmt", "terraform validate"],
-            "marketplace": ["kubectl kustomize", "kubernetes-validate", "check-jsonschema cnpg-cluster", "check-jsonschema cnpg-pooler", "terraform validate"],
-            "marketplace-aws": ["terraform fmt", "terraform validate"],
+            "blog": workflows + ["check-jsonschema vendor.compose-spec", "nginx -t", "shellcheck"],
+            "shop": workflows + ["check-jsonschema vendor.compose-spec", "nginx -t", "shellcheck", "terraform fmt", "terraform validate"],
+            "marketplace": workflows + ["kubectl kustomize", "kubernetes-validate", "check-jsonschema cnpg-cluster", "check-jsonschema cnpg-pooler", "terraform validate"],
+            "marketplace-aws": workflows + ["terraform fmt", "terraform validate"],
+            "shop-gitlab": ["check-jsonschema vendor.gitlab-ci", "nginx -t"],
         ]
         for (variant, tools) in expectedTools.sorted(by: { $0.key < $1.key }) {
             let directory = try output(variant)
@@ -48,7 +50,7 @@ final class VerifyCommandTests: XCTestCase {
             XCTAssertEqual(run.status, 0, "\(variant):\n\(run.output)")
             XCTAssertEqual(try Fixtures.tree(directory), before, "\(variant): verify changed the output")
             XCTAssertTrue(run.output.hasSuffix(" passed, 0 failed, 0 skipped\n"), run.output)
-            for tool in ["actionlint", "zizmor", "check-jsonschema vendor.github-workflows"] + tools {
+            for tool in tools {
                 XCTAssertTrue(run.output.contains("pass  ") && run.output.contains("  \(tool)\n"), "\(variant): no \(tool) check:\n\(run.output)")
             }
         }
@@ -57,12 +59,13 @@ final class VerifyCommandTests: XCTestCase {
     /// One broken file of each kind: verify exits 1 and names each file with the tool that caught it.
     func testABrokenFileOfEachKindFailsNamingTheFileAndTheTool() throws {
         try requireValidators()
-        let compose = try output("shop")
+        let compose = try output("shop") { $0.pipeline?.providers = [.githubActions, .gitlab] }
         let breaks: [(URL, String, String, (String) -> String)] = [
             (compose, ".github/workflows/shop-ci.yml", "actionlint", { $0.replacingOccurrences(of: "timeout-minutes: 30", with: "timeout-minutes: soon") }),
             (compose, "environments/production/compose.yaml", "check-jsonschema vendor.compose-spec", { $0 + "not-a-compose-key: true\n" }),
             (compose, "environments/production/nginx/nginx.conf", "nginx -t", { $0 + "not_a_directive on;\n" }),
             (compose, "environments/production/backup/restore-test.sh", "shellcheck", { $0 + "if true; then\n" }),
+            (compose, ".gitlab-ci.yml", "check-jsonschema vendor.gitlab-ci", { $0 + "broken-job:\n  script: 7\n" }),
             (compose, "environments/production/cdn/main.tf", "terraform fmt", { $0 + "resource \"aws_s3_bucket\" \"unclosed\" {\n" }),
         ]
         let kubernetes = try output("marketplace")
