@@ -57,6 +57,7 @@ let package = Package(
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
                 "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
                 "StagecraftPromotion", "StagecraftGit", "StagecraftVerify",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "StagecraftGitTests", dependencies: ["StagecraftGit", "StagecraftOutput", "StagecraftWriters"]),

@@ -15,7 +15,7 @@ public struct EmitterSet: Sendable {
         let platforms: [any PlatformEmitter] = [ComposePlatformEmitter(), KubernetesPlatformEmitter(), AWSPlatformEmitter()]
         let deploySteps = DeployStepCatalog(platforms: platforms)
         return EmitterSet(emitters: [
-            EnvironmentConfigEmitter(),
+            EnvironmentConfigEmitter(deploySteps: deploySteps),
             GitHubActionsEmitter(deploySteps: deploySteps),
             GitLabCIEmitter(deploySteps: deploySteps),
             CDNEmitter(),
@@ -39,6 +39,18 @@ public struct DeployStepCatalog: Sendable {
 
     public init(platforms: [any PlatformEmitter]) {
         self.platforms = Dictionary(platforms.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The CI secrets deploying `target` reads, sorted.
+    public func secretNames(for target: DeployTarget, plan: StackPlan) throws -> [String] {
+        var names: Set<String> = []
+        for step in try steps(for: target, plan: plan) {
+            if case .awsCredentials(let role, _) = step.action { names.insert(role) }
+            for variable in step.environment {
+                if case .secret(let name) = variable.value { names.insert(name) }
+            }
+        }
+        return names.sorted()
     }
 
     public func steps(for target: DeployTarget, plan: StackPlan) throws -> [CIStep] {

@@ -3,9 +3,14 @@ import StagecraftOutput
 import StagecraftPlanner
 
 /// One folder per environment: each workload's non-secret settings as an env file, the
-/// names of the secrets each expects (never values), and the environment's resolved plan.
+/// names of the secrets each workload and the environment's deploy expect (never values),
+/// and the environment's resolved plan.
 public struct EnvironmentConfigEmitter: Emitter {
-    public init() {}
+    let deploySteps: DeployStepCatalog
+
+    public init(deploySteps: DeployStepCatalog) {
+        self.deploySteps = deploySteps
+    }
 
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
         var files: [GeneratedFile] = []
@@ -17,13 +22,15 @@ public struct EnvironmentConfigEmitter: Emitter {
                 for entry in workload.config { text += "\(entry.key)=\(FormatQuoting.dotenv(entry.value))\n" }
                 files.append(try GeneratedFile(path: "\(folder)/config/\(workload.name).env", text: text, commentStyle: .hash))
             }
-            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment), commentStyle: .hash))
+            let deploy = try plan.pipeline.deploys.first { $0.environment == environment.name }
+                .map { try deploySteps.secretNames(for: $0, plan: plan) } ?? []
+            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment, deploy: deploy), commentStyle: .hash))
             files.append(try GeneratedFile(path: "\(folder)/plan.json", text: try json(environment), commentStyle: .none))
         }
         return files
     }
 
-    private func secrets(_ environment: EnvironmentPlan) throws -> String {
+    private func secrets(_ environment: EnvironmentPlan, deploy: [String]) throws -> String {
         var workloads = YAMLMap()
         for workload in environment.workloads {
             workloads.set(workload.name, .list(workload.secrets.map { secret in
@@ -35,6 +42,12 @@ public struct EnvironmentConfigEmitter: Emitter {
         document.set("stage", .string(environment.stage.rawValue))
         document.set("note", .string("Names only. Set each value in the \(environment.name) secret store; Stagecraft never reads or writes secret values."))
         document.set("workloads", workloads.yaml)
+        // What the deploy job reads besides the workloads' own secrets (host access, cloud roles, keys).
+        let workloadSecrets = Set(environment.workloads.flatMap { $0.secrets.map(\.name) })
+        let deployOnly = deploy.filter { !workloadSecrets.contains($0) }
+        if !deployOnly.isEmpty {
+            document.set("deploy", .list(deployOnly.map { .string($0) }))
+        }
         return try document.yaml.serialized()
     }
 

@@ -24,17 +24,21 @@ public enum FormatQuoting {
         if !value.contains("'") && !value.contains("\n") && !value.contains("\r") { return "'\(value)'" }
         var out = "\""
         for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "$": out += "$$"
-            default: out.append(character)
-            }
+            if let escape = backslashEscape(character) { out += escape } else if character == "$" { out += "$$" } else { out.append(character) }
         }
         return out + "\""
+    }
+
+    /// The C-style escape of a character that cannot stand for itself inside double quotes.
+    private static func backslashEscape(_ character: Character) -> String? {
+        switch character {
+        case "\\": "\\\\"
+        case "\"": "\\\""
+        case "\n": "\\n"
+        case "\r": "\\r"
+        case "\t": "\\t"
+        default: nil
+        }
     }
 
     /// An HCL string literal: `"…"` with escapes, and `${` / `%{` kept from starting a template.
@@ -42,16 +46,13 @@ public enum FormatQuoting {
         var out = "\""
         var previous: Character?
         for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "{" where previous == "$" || previous == "%":
+            if let escape = backslashEscape(character) {
+                out += escape
+            } else if character == "{" && (previous == "$" || previous == "%") {
                 out.append(previous!)
                 out.append(character)
-            default: out.append(character)
+            } else {
+                out.append(character)
             }
             previous = character
         }
@@ -69,11 +70,12 @@ public enum FormatQuoting {
         String(value.map { $0.isNewline ? " " : $0 })
     }
 
-    /// Markdown text: characters that would start markup are escaped.
+    /// Markdown text on one line: characters that would start inline markup are escaped, and a
+    /// leading one that would start a heading, list or quote.
     public static func markdown(_ value: String) -> String {
         var out = ""
         for character in value {
-            if "\\`*_{}[]<>()#+!|".contains(character) { out.append("\\") }
+            if "\\`*_[]<>|".contains(character) || (out.isEmpty && "#+->".contains(character)) { out.append("\\") }
             out.append(character.isNewline ? " " : character)
         }
         return out

@@ -19,25 +19,44 @@ public indirect enum YAML: Equatable, Sendable {
         switch self {
         case .string(let value):
             // A string that would read back as a number, bool or null must be quoted.
-            let plain = Node(value)
-            if Resolver.default.resolveTag(of: plain) != .str {
-                return Node(value, Tag(.str), .singleQuoted)
-            }
-            return Node(value, Tag(.str), .any)
-        case .block(let value): return Node(value.hasSuffix("\n") ? value : value + "\n", Tag(.str), .literal)
-        case .int(let value): return Node(String(value), Tag(.int))
-        case .double(let value): return Node(String(value), Tag(.float))
-        case .bool(let value): return Node(value ? "true" : "false", Tag(.bool))
-        case .null: return Node("null", Tag(.null))
+            return Node(value, YAMLTags.str, Self.readsAsAnotherType(value) ? .singleQuoted : .any)
+        case .block(let value): return Node(value.hasSuffix("\n") ? value : value + "\n", YAMLTags.str, .literal)
+        case .int(let value): return Node(String(value), YAMLTags.int)
+        case .double(let value): return Node(String(value), YAMLTags.float)
+        case .bool(let value): return Node(value ? "true" : "false", YAMLTags.bool)
+        case .null: return Node("null", YAMLTags.null)
         case .list(let items): return Node(items.map(\.node))
         case .map(let pairs): return Node(pairs.map { (YAML.string($0.0).node, $0.1.node) })
         }
     }
 
+    /// Whether a YAML 1.1 reader would take `value`, unquoted, for something other than a string.
+    /// A string that starts with a letter can only be a bool or null word; anything else (digits,
+    /// signs, dots, symbols, the empty string) goes to the resolver's full rules.
+    static func readsAsAnotherType(_ value: String) -> Bool {
+        guard let first = value.utf8.first else { return true }
+        let isLetter = (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z")
+        if isLetter {
+            return value.utf8.count <= 5 && boolAndNullWords.contains(value.lowercased())
+        }
+        return Resolver.default.resolveTag(of: Node(value)) != .str
+    }
+
+    private static let boolAndNullWords: Set<String> = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+
     /// The document as text, ending with a newline.
     public func serialized() throws -> String {
         try Yams.serialize(node: node, width: -1, allowUnicode: true, sortKeys: false)
     }
+}
+
+/// One tag object per type, shared: building a `Tag` builds Yams' constructor table each time.
+private enum YAMLTags {
+    nonisolated(unsafe) static let str = Tag(.str)
+    nonisolated(unsafe) static let int = Tag(.int)
+    nonisolated(unsafe) static let float = Tag(.float)
+    nonisolated(unsafe) static let bool = Tag(.bool)
+    nonisolated(unsafe) static let null = Tag(.null)
 }
 
 extension YAML: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {

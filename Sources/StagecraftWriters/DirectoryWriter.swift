@@ -50,12 +50,10 @@ public struct DirectoryWriter {
 
     /// Reads a file of the output: its bytes and executable bit, or nil when absent.
     public func read(_ path: OutputPath) throws -> (contents: [UInt8], executable: Bool)? {
-        let url = root.appendingPathComponent(path.value)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
-        let data = try Data(contentsOf: url)
-        return ([UInt8](data), FileManager.default.isExecutableFile(atPath: url.path))
+        try POSIXFiles.read(location(path))
     }
+
+    private func location(_ path: OutputPath) -> String { root.path + "/" + path.value }
 
     /// Writes `files` as the managed output, and `unmanaged` files (a promotion runbook) in the
     /// same transaction without listing them in the manifest, so no later run removes them.
@@ -78,14 +76,16 @@ public struct DirectoryWriter {
         let writes = (changes.added + changes.changed).map { files[$0]! } + extras
         do {
             try? FileManager.default.removeItem(at: transaction)
+            var disk = POSIXFiles()
             for file in writes {
                 try faultInjection?(.staging, file.path)
-                try place(file.contents, executable: file.executable, at: staged(file.path))
+                try disk.write(file.contents, to: staged(file.path), executable: file.executable)
             }
             let entries = Journal(writes: writes.map(\.path.value), removes: changes.removed.map(\.value))
-            try JSONEncoder().encode(entries).write(to: journal)
+            try disk.write(Array(try JSONEncoder().encode(entries)), to: journal.path, executable: false)
             // The commit point: from here the run is finished even if this process is not.
-            try place([], executable: false, at: committedMarker, temporarySibling: true)
+            try disk.write([], to: committedMarker.path + ".partial", executable: false)
+            try disk.move(committedMarker.path + ".partial", to: committedMarker.path)
         } catch {
             try? FileManager.default.removeItem(at: transaction)
             throw error
@@ -101,8 +101,8 @@ public struct DirectoryWriter {
         var removes: [String]
     }
 
-    private func staged(_ path: OutputPath) -> URL {
-        transaction.appendingPathComponent("files").appendingPathComponent(path.value)
+    private func staged(_ path: OutputPath) -> String {
+        transaction.path + "/files/" + path.value
     }
 
     /// Finishes a committed run an earlier process left, or discards an uncommitted one.
@@ -121,20 +121,19 @@ public struct DirectoryWriter {
         let entries = try JSONDecoder().decode(Journal.self, from: Data(contentsOf: journal))
         let writes = entries.writes.compactMap { try? OutputPath($0) }
         let ordered = writes.filter { $0 != Manifest.path } + writes.filter { $0 == Manifest.path }
+        var disk = POSIXFiles()
         for path in ordered {
             try faultInjection?(.applying, path)
             let source = staged(path)
-            guard FileManager.default.fileExists(atPath: source.path) else { continue }
-            let target = root.appendingPathComponent(path.value)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard rename(source.path, target.path) == 0 else {
-                throw Failure.io("cannot move \(path) into place: \(String(cString: strerror(errno)))")
-            }
+            // Moved already by an earlier, interrupted apply.
+            guard access(source, F_OK) == 0 else { continue }
+            try disk.move(source, to: location(path))
         }
         for path in entries.removes.compactMap({ try? OutputPath($0) }) {
             try faultInjection?(.applying, path)
-            let target = root.appendingPathComponent(path.value)
-            if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
+            if unlink(location(path)) != 0 && errno != ENOENT {
+                throw Failure.io("cannot remove \(path): \(String(cString: strerror(errno)))")
+            }
             removeEmptyParents(of: path)
         }
         try FileManager.default.removeItem(at: transaction)
@@ -142,25 +141,9 @@ public struct DirectoryWriter {
 
     private func removeEmptyParents(of path: OutputPath) {
         var directory = path.directory
-        while let current = directory {
-            let url = root.appendingPathComponent(current)
-            guard let contents = try? FileManager.default.contentsOfDirectory(atPath: url.path), contents.isEmpty else { return }
-            try? FileManager.default.removeItem(at: url)
+        // rmdir refuses a folder that still holds anything, which is where this stops.
+        while let current = directory, rmdir(root.path + "/" + current) == 0 {
             directory = OutputPath.parent(of: current)
-        }
-    }
-
-    private func place(_ bytes: [UInt8], executable: Bool, at url: URL, temporarySibling: Bool = false) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let target = temporarySibling ? url.appendingPathExtension("partial") : url
-        guard FileManager.default.createFile(
-            atPath: target.path, contents: Data(bytes),
-            attributes: [.posixPermissions: executable ? 0o755 : 0o644]
-        ) else {
-            throw Failure.io("cannot write \(target.path)")
-        }
-        if temporarySibling, rename(target.path, url.path) != 0 {
-            throw Failure.io("cannot commit the output in \(root.path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -70,6 +70,8 @@ struct BackupFiles {
             "defaultStanza": database.stanza,
             "version": database.plan.version,
             "scratchPort": Self.scratchPort,
+            "config": ComposeLayout.postgresConfig,
+            "hba": ComposeLayout.postgresHBA,
             "checkQuery": "SELECT count(*) FROM pg_catalog.pg_class",
         ]
     }

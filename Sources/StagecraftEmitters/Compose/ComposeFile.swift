@@ -209,7 +209,10 @@ struct ComposeFile {
         service.set("restart", "unless-stopped")
         service.set("ports", .list(ports))
         service.set("volumes", .list(volumes))
-        service.set("depends_on", .map(environment.services.map { ($0.name, .map([("condition", "service_healthy")])) }))
+        // Waiting for healthy needs a health check; a service without one is waited for until started.
+        service.set("depends_on", .map(environment.services.map { app in
+            (app.name, .map([("condition", app.port != nil && app.healthCheck != nil ? "service_healthy" : "service_started")]))
+        }))
         service.set("healthcheck", healthCheck(["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/nginx-health"], startPeriod: 10))
         service.set("deploy", .map([("resources", .map([("limits", .map([("cpus", "1.0"), ("memory", "256M")]))]))]))
         service.set("logging", logging)

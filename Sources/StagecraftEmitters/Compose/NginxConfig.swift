@@ -27,7 +27,8 @@ struct NginxConfig {
         let globals = limits.indices.filter { limits[$0].path == nil }
         return [
             "project": layout.project,
-            "domain": loadBalancer.domain,
+            // The CDN fetches from its own origin name, which must reach this server too.
+            "serverNames": ([loadBalancer.domain] + [layout.environment.cdn?.originDomain].compactMap { $0 }).map { ["name": $0] },
             "tls": loadBalancer.tls,
             "maxBodyMiB": loadBalancer.maxBodyMiB,
             "timeoutSeconds": loadBalancer.timeoutSeconds,

@@ -4,17 +4,8 @@ import XCTest
 
 /// `stagecraft generate` and `plan` end to end, through the real executable.
 final class GenerateCommandTests: XCTestCase {
-    private func workspace(_ stacks: [String: String] = [:]) throws -> URL {
-        let directory = try Fixtures.temporaryDirectory("cli")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
-        for name in Fixtures.examples {
-            try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(Fixtures.stackFile(name)), to: directory.appendingPathComponent(Fixtures.stackFile(name)))
-        }
-        return directory
-    }
-
     func testGenerateTwiceReportsNoChangesAndMatchesTheGoldens() throws {
-        let directory = try workspace()
+        let directory = try Fixtures.workspace("cli")
         let first = try Fixtures.stagecraft(["generate", "stacks/shop.swift", "--out", "out"], in: directory)
         XCTAssertEqual(first.status, 0, first.output)
         XCTAssertTrue(first.output.contains("+ .github/workflows/shop-ci.yml"), first.output)
@@ -28,7 +19,7 @@ final class GenerateCommandTests: XCTestCase {
     }
 
     func testPlanExitsTwoOnChangesAndZeroWhenUpToDate() throws {
-        let directory = try workspace()
+        let directory = try Fixtures.workspace("cli")
         let before = try Fixtures.stagecraft(["plan", "stacks/blog.swift", "--out", "out"], in: directory)
         XCTAssertEqual(before.status, 2, before.output)
         XCTAssertTrue(before.output.contains("+++ b/.github/workflows/blog-ci.yml"), before.output)
@@ -41,7 +32,7 @@ final class GenerateCommandTests: XCTestCase {
     }
 
     func testRemovingAServiceRemovesExactlyItsFiles() throws {
-        let directory = try workspace()
+        let directory = try Fixtures.workspace("cli")
         XCTAssertEqual(try Fixtures.stagecraft(["generate", "stacks/marketplace.swift", "--out", "out"], in: directory).status, 0)
         let before = Set(try Fixtures.tree(directory.appendingPathComponent("out")).keys)
 

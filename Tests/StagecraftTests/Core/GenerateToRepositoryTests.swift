@@ -9,17 +9,8 @@ final class GenerateToRepositoryTests: XCTestCase {
         return result.output
     }
 
-    private func workspace() throws -> URL {
-        let directory = try Fixtures.temporaryDirectory("repo-cli")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
-        for name in Fixtures.examples {
-            try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(Fixtures.stackFile(name)), to: directory.appendingPathComponent(Fixtures.stackFile(name)))
-        }
-        return directory
-    }
-
     func testGenerateCommitsOnceAndThenReportsNoChanges() throws {
-        let directory = try workspace()
+        let directory = try Fixtures.workspace("repo-cli")
         let refused = try Fixtures.stagecraft(["generate", "stacks/shop.swift", "--repo", "infra.git"], in: directory)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.output.contains("--init"), refused.output)
@@ -47,7 +38,7 @@ final class GenerateToRepositoryTests: XCTestCase {
     }
 
     func testEightProcessesCommittingToOneBranchLoseNothing() throws {
-        let directory = try workspace()
+        let directory = try Fixtures.workspace("repo-cli")
         _ = try git(["init", "--quiet", "--bare", "--initial-branch=main", "infra.git"], in: directory)
         // Compile once, so the eight processes race on the branch rather than the compiler.
         XCTAssertEqual(try Fixtures.stagecraft(["plan", "stacks/blog.swift", "--out", "unused"], in: directory).status, 2)

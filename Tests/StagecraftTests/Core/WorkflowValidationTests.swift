@@ -66,9 +66,10 @@ final class SecretLeakTests: XCTestCase {
                     XCTAssertFalse(ValueRules.looksLikeSecretValue(String(token)), "\(name)/\(file.path): \(token)")
                 }
                 for line in file.text.split(separator: "\n") {
-                    for secret in secretNames where line.contains("\(secret)=") || line.contains("\(secret): ") {
+                    for secret in secretNames {
                         // A secret's name may be assigned only a reference, never a value.
-                        let assigned = line.components(separatedBy: secret).last!.dropFirst().trimmingCharacters(in: .whitespaces)
+                        guard let marker = ["\(secret)=", "\(secret): "].first(where: line.contains) else { continue }
+                        let assigned = line.components(separatedBy: marker).dropFirst().joined(separator: marker).trimmingCharacters(in: .whitespaces)
                         XCTAssertTrue(assigned.isEmpty || assigned.hasPrefix("${{ secrets.") || assigned.hasPrefix("$") || assigned.hasPrefix("{"), "\(name)/\(file.path): \(line)")
                     }
                 }

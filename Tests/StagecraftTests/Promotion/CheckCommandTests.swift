@@ -5,7 +5,7 @@ import XCTest
 final class CheckCommandTests: XCTestCase {
     func testSARIFValidatesAndPointsAtRealLines() throws {
         let validator = try Tools.require("check-jsonschema")
-        let directory = try PromotionSupport.workspace("blog")
+        let directory = try Fixtures.workspace("promote", examples: ["blog"])
         let result = try Fixtures.stagecraft(["check", "stacks/blog.swift", "--stage", "growth", "--format", "sarif"], in: directory)
         XCTAssertEqual(result.status, 1, "gates fail at growth")
         let sarifURL = directory.appendingPathComponent("check.sarif")
@@ -38,7 +38,7 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testTextAndJSONShowStagesAndExitByGates() throws {
-        let directory = try PromotionSupport.workspace("shop")
+        let directory = try Fixtures.workspace("promote", examples: ["shop"])
         let text = try Fixtures.stagecraft(["check", "stacks/shop.swift"], in: directory)
         XCTAssertEqual(text.status, 0, text.output)
         XCTAssertTrue(text.output.contains("environments: development (growth), staging (growth), production (growth)"), text.output)

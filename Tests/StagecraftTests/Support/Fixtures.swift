@@ -133,3 +133,15 @@ extension Fixtures {
         }
     }
 }
+
+extension Fixtures {
+    /// A temporary folder holding copies of example stacks under stacks/, as a user's repository would.
+    static func workspace(_ label: String, examples names: [String] = examples) throws -> URL {
+        let directory = try temporaryDirectory(label)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
+        for name in names {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(stackFile(name)), to: directory.appendingPathComponent(stackFile(name)))
+        }
+        return directory
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// The shop's generated pgBackRest configuration, archive_command and restore-test script,
+/// run for real. The test points the configuration's paths and port at its temporary folder
+/// (pg1-path, pg1-port, pg1-socket-path, repo1-path, spool-path, lock-path, log-path) and
+/// changes nothing else; the repository is encrypted with a key from the environment.
+final class ComposeBackupTests: XCTestCase {
+    func testBackupsRestoreWithEveryRowThroughTheGeneratedRestoreTest() throws {
+        let pgbackrest = try Tools.require("pgbackrest")
+        let postgres = try PostgresHarness(self, label: "backup")
+        let folder = "environments/production"
+        let port = Tools.freePort()
+        let generated = try ComposeFixtures.text("shop", "\(folder)/pgbackrest/pgbackrest.conf")
+        let config = try postgres.write("pgbackrest.conf", rewritingSettings(generated, [
+            "repo1-path": postgres.path("repository"),
+            "spool-path": postgres.path("spool"),
+            "lock-path": postgres.path("lock"),
+            "log-path": postgres.path("log"),
+            "pg1-path": postgres.path("data"),
+            "pg1-port": String(port),
+            "pg1-socket-path": postgres.directory.path,
+        ], separator: "="))
+        let environment = [
+            "PGBACKREST_CONFIG": config,
+            "PGBACKREST_REPO1_CIPHER_PASS": "a key that only the environment knows",
+        ]
+        let primaryConf = try postgres.write("primary.conf", try ComposeFixtures.text("shop", "\(folder)/postgres/db/primary.conf"))
+        let hba = try postgres.write("pg_hba.conf", try ComposeFixtures.text("shop", "\(folder)/postgres/db/pg_hba.conf"))
+        let restoreTest = try postgres.write("restore-test.sh", try ComposeFixtures.text("shop", "\(folder)/backup/restore-test.sh"), mode: 0o755)
+
+        for folder in ["spool", "lock", "log"] { try postgres.makeDirectory(folder) }
+
+        // The primary archives WAL through the generated archive_command.
+        let data = try postgres.initdb("data", owner: "db")
+        try postgres.start(data, port: port, settings: ["config_file=\(primaryConf)", "hba_file=\(hba)"], environment: environment)
+        XCTAssertEqual(try postgres.sql("CREATE DATABASE db", port: port, user: "db", database: "postgres").status, 0)
+
+        func backrest(_ arguments: [String]) throws {
+            let result = try postgres.asPostgres(pgbackrest, ["--stanza=db"] + arguments, environment: environment)
+            XCTAssertEqual(result.status, 0, "pgbackrest \(arguments.joined(separator: " ")):\n\(result.output)")
+        }
+        func insert(_ range: ClosedRange<Int>) throws {
+            let result = try postgres.sql("INSERT INTO orders SELECT generate_series(\(range.lowerBound), \(range.upperBound))", port: port, user: "db", database: "db")
+            XCTAssertEqual(result.status, 0, result.output)
+        }
+        try backrest(["stanza-create"])
+        try backrest(["check"])
+        XCTAssertEqual(try postgres.sql("CREATE TABLE orders (id int PRIMARY KEY)", port: port, user: "db", database: "db").status, 0)
+        try insert(1...1000)
+        try backrest(["--type=full", "backup"])
+        try insert(1001...1500)
+        try backrest(["--type=diff", "backup"])
+        let info = try postgres.asPostgres(pgbackrest, ["--stanza=db", "info"], environment: environment).output
+        XCTAssertTrue(info.contains("full backup") && info.contains("diff backup"), info)
+        XCTAssertTrue(info.contains("cipher: aes-256-cbc"), info)
+
+        let restore = try postgres.asPostgres(restoreTest, ["db"], environment: environment.merging([
+            "PG_BIN": postgres.tool(""),
+            "RESTORE_TEST_PORT": String(Tools.freePort()),
+            "RESTORE_TEST_QUERY": "SELECT count(*) FROM orders",
+            "RESTORE_TEST_CONFIG": primaryConf,
+            "RESTORE_TEST_HBA": hba,
+            "TMPDIR": postgres.directory.path,
+        ]) { _, new in new })
+        XCTAssertEqual(restore.status, 0, restore.output)
+        XCTAssertTrue(restore.output.contains("result: 1500"), "every row is in the restored copy:\n\(restore.output)")
+        XCTAssertTrue(restore.output.contains("restore test of db: passed"), restore.output)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: postgres.directory.path).filter { $0.hasPrefix("restore-test.") && $0 != "restore-test.sh" }
+        XCTAssertEqual(leftovers, [], "the scratch copy is removed")
+    }
+}
