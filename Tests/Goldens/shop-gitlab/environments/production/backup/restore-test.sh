@@ -7,6 +7,8 @@
 #
 # Usage: restore-test.sh [STANZA]        (default: db)
 # Environment: PG_BIN (PostgreSQL binaries), RESTORE_TEST_PORT, RESTORE_TEST_QUERY,
+# RESTORE_TEST_CONFIG and RESTORE_TEST_HBA (the server's own configuration: a standby or a
+# restored copy needs settings at least as large as the primary's),
 # RESTORE_TEST_DATABASE and RESTORE_TEST_USER (default: the stanza's name, as the database's
 # owner and database are named), PGBACKREST_CONFIG (pgBackRest reads it itself).
 set -euo pipefail
@@ -19,6 +21,10 @@ port="${RESTORE_TEST_PORT:-54329}"
 database="${RESTORE_TEST_DATABASE:-$stanza}"
 query="${RESTORE_TEST_QUERY:-$default_query}"
 user="${RESTORE_TEST_USER:-$stanza}"
+default_config='/etc/postgresql/postgresql.conf'
+default_hba='/etc/postgresql/pg_hba.conf'
+config="${RESTORE_TEST_CONFIG:-$default_config}"
+hba="${RESTORE_TEST_HBA:-$default_hba}"
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/restore-test.XXXXXX")"
 data="$scratch/data"
@@ -40,10 +46,10 @@ trap cleanup EXIT
 
 echo "Restoring the latest backup of $stanza into $data"
 pgbackrest --stanza="$stanza" --pg1-path="$data" --log-level-console=warn restore
-# The restored configuration would archive into the real repository and listen on the
-# real port: the scratch server overrides both.
+# The server's configuration as the primary runs it, except that the scratch copy must not
+# archive into the real repository nor listen on the real port.
 "$pg_bin/pg_ctl" --pgdata="$data" --log="$scratch/postgres.log" --wait --timeout=600 \
-    --options="-c port=$port -c listen_addresses='' -c unix_socket_directories='$scratch' -c archive_mode=off -c config_file=$data/postgresql.conf -c hba_file=$data/pg_hba.conf" \
+    --options="-c port=$port -c listen_addresses='' -c unix_socket_directories='$scratch' -c archive_mode=off -c config_file=$config -c hba_file=$hba" \
     start || { cat "$scratch/postgres.log" >&2; exit 1; }
 started=yes
 
