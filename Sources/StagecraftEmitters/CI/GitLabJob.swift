@@ -227,7 +227,8 @@ struct GitLabJob {
                 """
         }
         var lines: [String] = []
-        for variable in step.environment {
+        // A CI/CD variable of the same name is in the environment already.
+        for variable in step.environment where variable.value != .secret(variable.name) {
             let value = switch variable.value {
             case .text(let text): FormatQuoting.shell(text)
             case .secret(let name): "\"$\(name)\""
