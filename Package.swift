@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "StagecraftSpec"),
@@ -31,6 +32,7 @@ let package = Package(
             ]
         ),
         .target(name: "StagecraftWriters", dependencies: ["StagecraftOutput"]),
+        .target(name: "StagecraftVerify", dependencies: ["StagecraftOutput", .product(name: "Yams", package: "Yams")]),
         .target(name: "StagecraftReadiness", dependencies: ["StagecraftSpec", "StagecraftPlanner"]),
         .target(name: "StagecraftPromotion", dependencies: ["StagecraftSpec", "StagecraftPlanner", "StagecraftReadiness", "StagecraftEmitters", "StagecraftOutput"]),
         .target(
@@ -38,7 +40,7 @@ let package = Package(
             dependencies: [
                 "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner", "StagecraftEmitters",
                 "StagecraftOutput", "StagecraftWriters", "StagecraftGit", "StagecraftReadiness",
-                "StagecraftPromotion",
+                "StagecraftPromotion", "StagecraftVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +57,7 @@ let package = Package(
             dependencies: [
                 "Stagecraft", "StagecraftSpec", "StagecraftEvaluation", "StagecraftPlanner",
                 "StagecraftEmitters", "StagecraftOutput", "StagecraftWriters", "StagecraftCLI", "StagecraftReadiness",
-                "StagecraftPromotion", "StagecraftGit",
+                "StagecraftPromotion", "StagecraftGit", "StagecraftVerify",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -63,10 +63,26 @@ struct StackOptions: ParsableArguments {
     func generate(console: Console) throws -> Generation {
         let spec = try loadSpec(console: console)
         let renderer = try renderer(console: console)
-        do {
+        return try reportingFailures(console: console) {
             let generation = try renderer.render(spec)
             for warning in generation.plan.warnings { console.diagnostic(warning) }
             return generation
+        }
+    }
+
+    /// Plans only (no templates needed), printing warnings, or every error and exit 1.
+    func plan(console: Console) throws -> StackPlan {
+        let spec = try loadSpec(console: console)
+        return try reportingFailures(console: console) {
+            let plan = try Planner(toolVersion: StagecraftVersion.current).plan(spec)
+            for warning in plan.warnings { console.diagnostic(warning) }
+            return plan
+        }
+    }
+
+    private func reportingFailures<T>(console: Console, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let failure as PlanningFailed {
             for diagnostic in failure.diagnostics { console.diagnostic(diagnostic) }
             let count = failure.errors.count

@@ -1,9 +1,29 @@
+import StagecraftSpec
+
 /// One step of a CI job, independent of the provider: GitHub Actions and GitLab CI
 /// emitters each render it their way.
 public struct CIStep: Sendable, Equatable {
     public enum Action: Sendable, Equatable {
         /// A shell script (bash, `set -euo pipefail`).
         case run(String)
+        /// Get the repository's files at the commit being built.
+        case checkout
+        /// Put the language toolchain on the runner, with its package cache.
+        case setupToolchain(Toolchain)
+        /// Restore and save a cache between runs.
+        case cache(CICache)
+        /// Fail a pull request that adds a dependency with a known vulnerability of high severity.
+        case dependencyReview
+        /// Static analysis of the code for security problems (CodeQL, GitLab SAST).
+        case codeScanning(language: String)
+        /// Look for committed credentials.
+        case secretScanning
+        /// Log in to a container registry the job pushes to.
+        case registryLogin(host: String)
+        /// Build each image of the job's image matrix and push it, tagged with the commit SHA.
+        case buildAndPushImage
+        /// Put the `stagecraft` executable of `version` on the runner (for the drift check).
+        case installStagecraft(version: String)
         /// Authenticate to AWS through the CI provider's OIDC token, assuming the role whose ARN is in `roleSecret`.
         case awsCredentials(roleSecret: String, region: String)
         /// Put kubectl on the runner.
@@ -35,6 +55,14 @@ public struct CIStep: Sendable, Equatable {
             self.value = value
         }
     }
+}
+
+/// What a CI cache holds.
+public enum CICache: Sendable, Equatable {
+    /// SwiftPM's build folder, keyed by the package manifest and resolution.
+    case swiftBuild
+    /// A built Stagecraft of one version.
+    case stagecraft(version: String)
 }
 
 /// Where a CI variable's value comes from.

@@ -19,7 +19,9 @@ public struct EmitterSet: Sendable {
         return EmitterSet(emitters: [
             EnvironmentConfigEmitter(deploySteps: deploySteps),
             GitHubActionsEmitter(deploySteps: deploySteps),
+            GitLabCIEmitter(deploySteps: deploySteps),
             CDNEmitter(),
+            ReadmeEmitter(),
         ] + platforms)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import StagecraftOutput
 
 /// The Mustache templates text outputs are rendered from: the built-in ones shipped in
 /// `templates/`, each replaceable by a file of the same path in the user's own `templates/`.
@@ -81,16 +82,7 @@ public final class TemplateLibrary: Sendable {
     /// running executable (a build tree), or `share/stagecraft/templates` beside its `bin/`.
     public static func builtInDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         if let explicit = environment["STAGECRAFT_TEMPLATES"] { return URL(fileURLWithPath: explicit) }
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("templates")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(marker).path) { return candidate }
-            let installed = directory.appendingPathComponent("share/stagecraft/templates")
-            if FileManager.default.fileExists(atPath: installed.appendingPathComponent(marker).path) { return installed }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
+        return StagecraftPackage.directory("templates", marker: marker)
     }
 
     /// A file every built-in templates folder has, so an unrelated `templates/` is not mistaken for it.

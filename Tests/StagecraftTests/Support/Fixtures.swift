@@ -108,7 +108,7 @@ extension Fixtures {
 
 extension Fixtures {
     /// The examples, and the variants other platforms and providers are proven on.
-    static let variantNames = examples + ["shop-scale", "shop-scale-aws", "marketplace-aws"]
+    static let variantNames = examples + ["shop-scale", "shop-scale-aws", "marketplace-aws", "shop-gitlab"]
 
     static func variant(_ name: String) throws -> StackSpec {
         switch name {
@@ -123,6 +123,10 @@ extension Fixtures {
         case "marketplace-aws":
             var spec = try example("marketplace")
             spec.platform?.value.scale = .aws
+            return spec
+        case "shop-gitlab":
+            var spec = try example("shop")
+            spec.pipeline?.providers = [.gitlab]
             return spec
         default:
             return try example(name)

@@ -1,0 +1,247 @@
+import StagecraftPlanner
+import StagecraftSpec
+
+/// One job of the graph as GitLab runs it: one shell session per job, so each step is a
+/// commented subshell in `script:` that exports its own variables, and rollback steps run
+/// in `after_script` when the job failed.
+struct GitLabJob {
+    let job: CIJob
+    let graph: PipelineGraph
+
+    static let mergeRequest = "$CI_PIPELINE_SOURCE == \"merge_request_event\""
+    static func onBranch(_ branch: String) -> String { "$CI_COMMIT_BRANCH == \"\(branch.replacing("\"", with: "\\\""))\"" }
+
+    /// Tools the deploy scripts call, on a small Debian image.
+    static let deployImage = "debian:bookworm-slim"
+    static let dockerImage = "docker:27"
+    static let kubectlVersion = "v1.31.4"
+    static let awsTokenFile = "$CI_BUILDS_DIR/.aws-web-identity-token"
+
+    /// GitLab's own security scanners replace a job made only of that scan.
+    static func template(_ job: CIJob) -> String? {
+        for step in job.steps {
+            switch step.action {
+            case .codeScanning: return "Jobs/SAST.gitlab-ci.yml"
+            case .secretScanning: return "Jobs/Secret-Detection.gitlab-ci.yml"
+            case .dependencyReview: return "Jobs/Dependency-Scanning.gitlab-ci.yml"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    var yaml: YAML {
+        var map = YAMLMap()
+        map.set("stage", .string(job.stage.rawValue))
+        map.set("image", .string(image))
+        if !job.images.isEmpty { map.set("services", .list([.string("\(Self.dockerImage)-dind")])) }
+        let needs = job.deployment != nil && job.needs.isEmpty ? graph.deployEntry : job.needs
+        map.set("needs", .list(needs.map { .string($0) }))
+        map.set("rules", rules)
+        map.set("timeout", .string("\(job.timeoutMinutes) minutes"))
+        if let cache { map.set("cache", cache) }
+        if !variables.isEmpty { map.set("variables", .map(variables)) }
+        if usesAWS { map.set("id_tokens", .map([("AWS_ID_TOKEN", .map([("aud", "sts.amazonaws.com")]))])) }
+        if !job.images.isEmpty {
+            map.set("parallel", .map([("matrix", .list(job.images.map { image in
+                .map([
+                    ("IMAGE_NAME", .string(image.workload)), ("IMAGE", .string(image.repository)),
+                    ("CONTEXT", .string(image.context)), ("DOCKERFILE", .string(image.dockerfile)),
+                ])
+            }))]))
+        }
+        if let deployment = job.deployment {
+            map.set("environment", .map([
+                ("name", .string(deployment.environment)),
+                ("url", .string(deployment.url)),
+                ("deployment_tier", .string(tier(deployment.tier))),
+            ]))
+            map.set("resource_group", .string(deployment.serializationGroup(stack: graph.stack)))
+            // Cancelling a deploy halfway leaves the environment between versions.
+            map.set("interruptible", false)
+        }
+        if !setup.isEmpty { map.set("before_script", .list(setup.map(Self.scriptEntry))) }
+        map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
+        let rollback = job.steps.filter(\.onFailureOnly).compactMap(script)
+        if !rollback.isEmpty {
+            let body = rollback.joined(separator: "\n")
+            // Not indented inside the `if`: the scripts' here-documents end at the start of a line.
+            map.set("after_script", .list([.block("# Roll back only when the deploy failed.\nif [ \"$CI_JOB_STATUS\" = \"failed\" ]; then\n\(body)\nfi")]))
+        }
+        return map.yaml
+    }
+
+    private var rules: YAML {
+        switch job.trigger {
+        case .always:
+            return .list([.map([("if", .string(Self.mergeRequest))]), .map([("if", .string(Self.onBranch(graph.defaultBranch)))])])
+        case .pullRequest:
+            return .list([.map([("if", .string(Self.mergeRequest))])])
+        case .defaultBranch:
+            var rule = YAMLMap()
+            rule.set("if", .string(Self.onBranch(graph.defaultBranch)))
+            if job.deployment?.requiresApproval == true { rule.set("when", "manual") }
+            return .list([rule.yaml])
+        }
+    }
+
+    private func tier(_ kind: EnvironmentSpec.Kind) -> String {
+        switch kind {
+        case .development: "development"
+        case .staging: "staging"
+        case .production: "production"
+        }
+    }
+
+    // MARK: Runner image and caches
+
+    private var toolchain: Toolchain? {
+        for step in job.steps { if case .setupToolchain(let toolchain) = step.action { return toolchain } }
+        return nil
+    }
+
+    private var image: String {
+        if !job.images.isEmpty { return Self.dockerImage }
+        switch toolchain {
+        case .swift(let version): return "swift:\(version)"
+        case .node(let version): return "node:\(version)"
+        case .python(let version): return "python:\(version)"
+        case .go(let version): return "golang:\(version)"
+        case .docker, nil: return job.deployment == nil ? Self.dockerImage : Self.deployImage
+        }
+    }
+
+    /// Language package caches (what GitHub's setup actions cache), plus the job's own caches.
+    private var cache: YAML? {
+        var caches: [YAML] = []
+        func entry(_ prefix: String, files: [String]?, paths: [String]) -> YAML {
+            let key: YAML = files.map { .map([("files", .list($0.map { .string($0) })), ("prefix", .string(prefix))]) } ?? .string(prefix)
+            return .map([("key", key), ("paths", .list(paths.map { .string($0) }))])
+        }
+        switch toolchain {
+        case .node: caches.append(entry("npm", files: ["package-lock.json"], paths: [".npm/"]))
+        case .python: caches.append(entry("pip", files: ["requirements.txt"], paths: [".cache/pip/"]))
+        case .go: caches.append(entry("go", files: ["go.sum"], paths: [".go/pkg/mod/"]))
+        default: break
+        }
+        for step in job.steps {
+            switch step.action {
+            case .cache(.swiftBuild): caches.append(entry("swift", files: ["Package.swift", "Package.resolved"], paths: [".build/"]))
+            case .cache(.stagecraft(let version)): caches.append(entry("stagecraft-\(version)", files: nil, paths: [".stagecraft-tool/"]))
+            default: continue
+            }
+        }
+        if caches.isEmpty { return nil }
+        return caches.count == 1 ? caches[0] : .list(caches)
+    }
+
+    private var variables: [(String, YAML)] {
+        var result: [(String, YAML)] = []
+        switch toolchain {
+        case .node: result.append(("npm_config_cache", "$CI_PROJECT_DIR/.npm"))
+        case .python: result.append(("PIP_CACHE_DIR", "$CI_PROJECT_DIR/.cache/pip"))
+        case .go: result.append(("GOMODCACHE", "$CI_PROJECT_DIR/.go/pkg/mod"))
+        default: break
+        }
+        if job.deployment != nil { result.append(("IMAGE_TAG", "$CI_COMMIT_SHA")) }
+        if !job.images.isEmpty {
+            result.append(("DOCKER_HOST", "tcp://docker:2376"))
+            result.append(("DOCKER_TLS_CERTDIR", "/certs"))
+        }
+        for step in job.steps {
+            if case .awsCredentials(let roleSecret, let region) = step.action {
+                // The AWS SDKs, CLI and Terraform provider assume the role with GitLab's OIDC token themselves.
+                result += [
+                    ("AWS_ROLE_ARN", .string("$\(roleSecret)")),
+                    ("AWS_WEB_IDENTITY_TOKEN_FILE", .string(Self.awsTokenFile)),
+                    ("AWS_REGION", .string(region)),
+                    ("AWS_DEFAULT_REGION", .string(region)),
+                ]
+            }
+        }
+        return result
+    }
+
+    private var usesAWS: Bool {
+        job.steps.contains { if case .awsCredentials = $0.action { true } else { false } }
+    }
+
+    // MARK: Scripts
+
+    /// What must be on the runner before the steps: the deploy image's packages.
+    private var setup: [String] {
+        guard job.deployment != nil else { return [] }
+        var packages = ["ca-certificates", "curl", "git", "jq", "openssh-client", "unzip"]
+        if usesAWS { packages.append("awscli") }
+        return ["apt-get update -qq && apt-get install -y -qq --no-install-recommends \(packages.joined(separator: " ")) >/dev/null"]
+    }
+
+    /// Secrets the job's steps read, by CI/CD variable name.
+    var secretNames: [String] {
+        var names: [String] = []
+        for step in job.steps {
+            for variable in step.environment { if case .secret(let name) = variable.value, !names.contains(name) { names.append(name) } }
+            if case .awsCredentials(let role, _) = step.action, !names.contains(role) { names.append(role) }
+            if case .registryLogin = step.action { names += ["REGISTRY_USERNAME", "REGISTRY_PASSWORD"].filter { !names.contains($0) } }
+        }
+        return names
+    }
+
+    /// A step as shell, or nil when GitLab does it by itself (checkout) or through job keys.
+    private func script(_ step: CIStep) -> String? {
+        let body: String
+        switch step.action {
+        case .run(let script): body = script
+        case .checkout, .setupToolchain, .cache: return nil
+        case .dependencyReview, .codeScanning, .secretScanning: return nil
+        case .registryLogin(let host):
+            body = "printf '%s' \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USERNAME\" --password-stdin \(FormatQuoting.shell(host))"
+        case .buildAndPushImage:
+            body = """
+                docker build --file "$DOCKERFILE" --tag "$IMAGE:$CI_COMMIT_SHA" "$CONTEXT"
+                docker push "$IMAGE:$CI_COMMIT_SHA"
+                """
+        case .installStagecraft(let version):
+            body = """
+                tool="$CI_PROJECT_DIR/.stagecraft-tool/\(version)"
+                if [ ! -x "$tool/.build/release/stagecraft" ]; then
+                  rm -rf "$tool"
+                  git clone --quiet --depth 1 --branch \(FormatQuoting.shell("v" + version)) \(FormatQuoting.shell(StagecraftRelease.repository)) "$tool"
+                  swift build --configuration release --package-path "$tool"
+                fi
+                ln -sf "$tool/.build/release/stagecraft" /usr/local/bin/stagecraft
+                # The cached build lives in the checkout (GitLab caches only paths there): keep it out of `git status`.
+                echo '/.stagecraft-tool/' >> .git/info/exclude
+                """
+        case .awsCredentials:
+            body = "umask 077\nprintf '%s' \"$AWS_ID_TOKEN\" > \"\(Self.awsTokenFile)\""
+        case .installKubectl:
+            body = """
+                curl -fsSLo /usr/local/bin/kubectl "https://dl.k8s.io/release/\(Self.kubectlVersion)/bin/linux/amd64/kubectl"
+                chmod +x /usr/local/bin/kubectl
+                """
+        case .installTerraform(let version):
+            body = """
+                curl -fsSLo /tmp/terraform.zip "https://releases.hashicorp.com/terraform/\(version)/terraform_\(version)_linux_amd64.zip"
+                unzip -o -q /tmp/terraform.zip terraform -d /usr/local/bin
+                """
+        }
+        var lines: [String] = []
+        // A CI/CD variable of the same name is in the environment already.
+        for variable in step.environment where variable.value != .secret(variable.name) {
+            let value = switch variable.value {
+            case .text(let text): FormatQuoting.shell(text)
+            case .secret(let name): "\"$\(name)\""
+            case .imageTag: "\"$IMAGE_TAG\""
+            }
+            lines.append("export \(variable.name)=\(value)")
+        }
+        let comment = "# \(step.name.replacing("\n", with: " "))"
+        guard case .run = step.action else { return ([comment] + lines + [body]).joined(separator: "\n") }
+        // A subshell per step, as a GitHub step is a process of its own: its variables, `set`
+        // options and an early `exit` stay inside it; its status still fails the job.
+        return ([comment, "("] + lines + [body, ")"]).joined(separator: "\n")
+    }
+
+    static func scriptEntry(_ text: String) -> YAML { text.contains("\n") ? .block(text) : .string(text) }
+}

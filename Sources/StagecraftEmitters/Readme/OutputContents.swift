@@ -1,0 +1,34 @@
+import StagecraftPlanner
+import StagecraftSpec
+
+/// The top-level parts of a generation's output, for the README: which ones there are
+/// follows from the plan (providers, platforms, CDN).
+struct OutputContents {
+    struct Entry {
+        var path: String
+        var about: String
+    }
+
+    let entries: [Entry]
+
+    init(plan: StackPlan) {
+        let platforms = Set(plan.environments.map(\.platform))
+        var entries: [Entry] = []
+        if plan.pipeline.providers.contains(.githubActions) {
+            entries.append(.init(path: ".github/workflows/", about: "GitHub Actions: CI on every pull request and push; deploys from the default branch"))
+        }
+        if plan.pipeline.providers.contains(.gitlab) {
+            entries.append(.init(path: ".gitlab-ci.yml", about: "GitLab CI: the same pipeline for merge requests and the default branch"))
+        }
+        entries.append(.init(path: "environments/<environment>/", about: "per environment: each workload's settings (`config/*.env`), the secret names it expects (`secrets.yaml`) and the resolved plan (`plan.json`)"
+            + (platforms.contains(.compose) ? "; on compose also `compose.yaml`, nginx, PostgreSQL, pgBackRest and backup files" : "")))
+        if platforms.contains(.kubernetes) {
+            entries.append(.init(path: "kubernetes/", about: "Kustomize: a shared `base/` and one overlay per environment"))
+        }
+        if platforms.contains(.aws) || plan.environments.contains(where: { $0.platform != .aws && $0.cdn != nil }) {
+            entries.append(.init(path: "terraform/", about: "Terraform modules and one root module per environment"))
+        }
+        entries.append(.init(path: ".stagecraft/manifest.json", about: "every generated file with its hash: how the next generation finds files to remove"))
+        self.entries = entries
+    }
+}

@@ -1,0 +1,60 @@
+import StagecraftOutput
+import StagecraftPlanner
+import StagecraftSpec
+
+/// The output's `README.md`: each environment's stage, platform and architecture diagram
+/// (Mermaid, which GitHub and GitLab render), what the folders hold, and how to regenerate.
+public struct ReadmeEmitter: Emitter {
+    public init() {}
+
+    public static let path = "README.md"
+
+    public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
+        let approvals = Set(plan.pipeline.deploys.filter(\.requiresApproval).map(\.environment))
+        let environments: [[String: Any]] = plan.environments.map { environment in
+            let diagram = MermaidDiagram.render(ArchitectureGraph(environment: environment, stack: plan.stack))
+            return [
+                "name": environment.name,
+                // GitHub's heading anchor: names are `[a-z][a-z0-9-]*`, so the name itself.
+                "anchor": environment.name,
+                "stage": environment.stage.rawValue,
+                "platform": environment.platform.rawValue,
+                "domain": environment.domain,
+                "approval": approvals.contains(environment.name),
+                "diagram": diagram,
+                "diagramFence": MarkdownCode.fence(for: diagram),
+            ]
+        }
+        let text = try context.templates.render("readme/README.md", [
+            "stack": plan.stack,
+            "version": context.toolVersion,
+            "driftCheck": plan.pipeline.driftCheck,
+            "stackFileCode": MarkdownCode.inline(plan.stackFile),
+            "environments": environments,
+            "commands": MarkdownCode.block(commands(plan), language: "sh"),
+            "contents": OutputContents(plan: plan).entries.map { ["path": $0.path, "about": $0.about] },
+        ])
+        return [try GeneratedFile(path: Self.path, text: text, commentStyle: .html)]
+    }
+
+    private func commands(_ plan: StackPlan) -> String {
+        let stackFile = ShellWord.quote(plan.stackFile)
+        let output = ShellWord.quote(plan.pipeline.outputDirectory)
+        let production = plan.environments.first(where: \.isProduction)?.name ?? plan.environments.last?.name ?? "production"
+        return """
+            stagecraft generate \(stackFile) --out \(output)   # regenerate after changing the stack file
+            stagecraft verify \(output)                          # run every validator on the output
+            stagecraft graph \(stackFile) --environment \(production) --format dot | dot -Tsvg > \(production).svg
+
+            """
+    }
+}
+
+/// A shell word for a command a reader copies: as it is when it holds only characters the
+/// shell leaves alone, otherwise single-quoted.
+enum ShellWord {
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._/-+=:,@".contains($0)) }
+        return plain ? value : FormatQuoting.shell(value)
+    }
+}

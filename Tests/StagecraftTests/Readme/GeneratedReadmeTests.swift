@@ -1,0 +1,53 @@
+import Foundation
+import StagecraftEmitters
+import StagecraftPlanner
+import XCTest
+
+/// The README.md every output carries.
+final class GeneratedReadmeTests: XCTestCase {
+    private func readme(_ plan: StackPlan) throws -> String {
+        let context = EmitContext(templates: Fixtures.templates, toolVersion: "9.9.9")
+        let files = try ReadmeEmitter().emit(plan, context: context)
+        XCTAssertEqual(files.map(\.path.value), ["README.md"])
+        return files[0].text
+    }
+
+    func testEachEnvironmentShowsItsStagePlatformAndMermaidDiagram() throws {
+        for example in Fixtures.examples {
+            let plan = try Fixtures.renderer.plan(try Fixtures.example(example))
+            let text = try readme(plan)
+            for environment in plan.environments {
+                let diagram = MermaidDiagram.render(ArchitectureGraph(environment: environment, stack: plan.stack))
+                XCTAssertTrue(text.contains("## \(environment.name)\n\n\(environment.stage.rawValue) stage on \(environment.platform.rawValue)"), "\(example)/\(environment.name):\n\(text)")
+                XCTAssertTrue(text.contains("```mermaid\n\(diagram)```\n"), "\(example)/\(environment.name)")
+                XCTAssertTrue(text.contains("| [\(environment.name)](#\(environment.name)) | \(environment.stage.rawValue) | \(environment.platform.rawValue) |"), text)
+            }
+            XCTAssertTrue(text.contains("stagecraft generate stacks/\(example).swift --out ."), text)
+            XCTAssertTrue(text.contains("`stacks/\(example).swift`"), text)
+        }
+    }
+
+    func testProductionNamesItsApprovalAndTheContentsFollowThePlan() throws {
+        let shop = try readme(try Fixtures.renderer.plan(try Fixtures.example("shop")))
+        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves."), shop)
+        XCTAssertTrue(shop.contains("- `.github/workflows/`"), shop)
+        XCTAssertFalse(shop.contains("- `kubernetes/`"), shop)
+        XCTAssertTrue(shop.contains("drift check fails"), shop)
+
+        let marketplace = try readme(try Fixtures.renderer.plan(try Fixtures.example("marketplace")))
+        XCTAssertTrue(marketplace.contains("- `kubernetes/`"), marketplace)
+        XCTAssertTrue(marketplace.contains("- `terraform/`"), marketplace)
+    }
+
+    /// Values from the stack cannot close a code span, a fence or a table cell.
+    func testStackValuesCannotBreakTheMarkdown() throws {
+        var plan = try Fixtures.renderer.plan(try Fixtures.example("blog"))
+        plan.stackFile = "odd `name`.swift"
+        plan.pipeline.outputDirectory = "out ```"
+        plan.environments[1].domain = "a|b*c*.example.com"
+        let text = try readme(plan)
+        XCTAssertTrue(text.contains("from ``odd `name`.swift``."), text)
+        XCTAssertTrue(text.contains("````sh\nstagecraft generate 'odd `name`.swift' --out 'out ```'"), text)
+        XCTAssertTrue(text.contains(#"| a\|b\*c\*.example.com |"#), text)
+    }
+}
