@@ -25,6 +25,14 @@ public protocol PlatformEmitter: Emitter {
     /// The steps that deploy `environment` from a checked-out repository whose images
     /// are tagged with the `IMAGE_TAG` variable, and roll back when the deploy fails.
     func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep]
+    /// Steps that show on a pull request what deploying `environment` would change, changing
+    /// nothing, with read-only credentials from repository secrets (a pull request does not
+    /// run in the environment). None by default.
+    func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep]
+}
+
+extension PlatformEmitter {
+    public func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] { [] }
 }
 
 /// An emitter failed for a reason the stack cannot fix (a missing template, a broken override).

@@ -49,16 +49,21 @@ public struct DeployStepCatalog: Sendable {
         self.platforms = Dictionary(platforms.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The CI secrets deploying `target` reads, sorted.
-    public func secretNames(for target: DeployTarget, plan: StackPlan) throws -> [String] {
+    /// The CI secrets `steps` read, sorted.
+    public static func secretNames(in steps: [CIStep]) -> [String] {
         var names: Set<String> = []
-        for step in try steps(for: target, plan: plan) {
+        for step in steps {
             if case .awsCredentials(let role, _) = step.action { names.insert(role) }
             for variable in step.environment {
                 if case .secret(let name) = variable.value { names.insert(name) }
             }
         }
         return names.sorted()
+    }
+
+    public func reviewSteps(for target: DeployTarget, plan: StackPlan) throws -> [CIStep] {
+        guard let environment = plan.environment(target.environment), let platform = platforms[target.platform] else { return [] }
+        return platform.reviewSteps(for: target, environment: environment, plan: plan)
     }
 
     public func steps(for target: DeployTarget, plan: StackPlan) throws -> [CIStep] {

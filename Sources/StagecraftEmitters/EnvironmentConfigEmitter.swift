@@ -22,15 +22,16 @@ public struct EnvironmentConfigEmitter: Emitter {
                 for entry in workload.config { text += "\(entry.key)=\(FormatQuoting.dotenv(entry.value))\n" }
                 files.append(try GeneratedFile(path: "\(folder)/config/\(workload.name).env", text: text, commentStyle: .hash))
             }
-            let deploy = try plan.pipeline.deploys.first { $0.environment == environment.name }
-                .map { try deploySteps.secretNames(for: $0, plan: plan) } ?? []
-            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment, deploy: deploy), commentStyle: .hash))
+            let target = plan.pipeline.deploys.first { $0.environment == environment.name }
+            let deploy = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.steps(for: $0, plan: plan)) } ?? []
+            let review = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.reviewSteps(for: $0, plan: plan)) } ?? []
+            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment, deploy: deploy, review: review), commentStyle: .hash))
             files.append(try GeneratedFile(path: "\(folder)/plan.json", text: try json(environment), commentStyle: .none))
         }
         return files
     }
 
-    private func secrets(_ environment: EnvironmentPlan, deploy: [String]) throws -> String {
+    private func secrets(_ environment: EnvironmentPlan, deploy: [String], review: [String]) throws -> String {
         var workloads = YAMLMap()
         for workload in environment.workloads {
             workloads.set(workload.name, .list(workload.secrets.map { secret in
@@ -47,6 +48,10 @@ public struct EnvironmentConfigEmitter: Emitter {
         let deployOnly = deploy.filter { !workloadSecrets.contains($0) }
         if !deployOnly.isEmpty {
             document.set("deploy", .list(deployOnly.map { .string($0) }))
+        }
+        // Pull requests run outside the environment: these are repository secrets.
+        if !review.isEmpty {
+            document.set("pullRequestReview", .list(review.map { .string($0) }))
         }
         return try document.yaml.serialized()
     }

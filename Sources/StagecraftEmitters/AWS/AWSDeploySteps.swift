@@ -13,6 +13,8 @@ struct AWSDeploySteps {
     let plan: StackPlan
 
     static let roleSecret = "AWS_DEPLOY_ROLE_ARN"
+    /// A role that can read the state and describe resources, and change nothing; trusted for pull requests.
+    static let reviewRoleSecret = "AWS_PLAN_ROLE_ARN"
 
     private var root: String {
         let path = AWSRootModule.path(environment.name)
@@ -24,15 +26,51 @@ struct AWSDeploySteps {
     private var tagParameter: String { AWSEnvironmentValues(environment: environment, stack: plan.stack).secretParameterPrefix + "deployed-image-tag" }
 
     /// What every Terraform step sees: where the root module is and the inputs that are not in the repository.
-    private var terraformEnvironment: [CIStep.Variable] {
+    private var terraformEnvironment: [CIStep.Variable] { terraformEnvironment(secretSuffix: "") }
+
+    /// A pull request reads repository secrets, so each environment's inputs carry its name.
+    private var reviewSuffix: String { "_" + environment.name.uppercased().map { $0 == "-" ? "_" : $0 }.map(String.init).joined() }
+
+    private func terraformEnvironment(secretSuffix: String) -> [CIStep.Variable] {
         var variables: [CIStep.Variable] = [
             CIStep.Variable("TF_ROOT", .text(root)),
             CIStep.Variable("TF_IN_AUTOMATION", .text("1")),
-            CIStep.Variable("TF_VAR_certificate_arn", .secret("AWS_CERTIFICATE_ARN")),
-            CIStep.Variable("TF_VAR_log_bucket", .secret("AWS_LOG_BUCKET")),
+            CIStep.Variable("TF_VAR_certificate_arn", .secret("AWS_CERTIFICATE_ARN" + secretSuffix)),
+            CIStep.Variable("TF_VAR_log_bucket", .secret("AWS_LOG_BUCKET" + secretSuffix)),
         ]
-        if environment.cdn != nil { variables.append(CIStep.Variable("TF_VAR_cdn_certificate_arn", .secret("AWS_CDN_CERTIFICATE_ARN"))) }
+        if environment.cdn != nil { variables.append(CIStep.Variable("TF_VAR_cdn_certificate_arn", .secret("AWS_CDN_CERTIFICATE_ARN" + secretSuffix))) }
         return variables
+    }
+
+    private func summary(_ title: String) -> CIStep {
+        CIStep("Show the plan in the job summary", .run("""
+            {
+              echo "### \(title)"
+              echo '```'
+              terraform -chdir="$TF_ROOT" show -no-color tfplan
+              echo '```'
+            } >> "${GITHUB_STEP_SUMMARY:-/dev/stdout}"
+            """), environment: [CIStep.Variable("TF_ROOT", .text(root))])
+    }
+
+    /// On a pull request: the plan against what runs now (the image tag of the last deploy),
+    /// without taking the state lock, shown in the job summary. Nothing is applied.
+    var reviewSteps: [CIStep] {
+        let tag = CIStep.Variable("TAG_PARAMETER", .text(tagParameter))
+        let inputs = terraformEnvironment(secretSuffix: reviewSuffix)
+        return [
+            CIStep("Configure read-only AWS credentials", .awsCredentials(roleSecret: Self.reviewRoleSecret, region: environment.region)),
+            CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
+            CIStep("Terraform init", .run("""
+                terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
+                """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret("TF_STATE_BUCKET" + reviewSuffix))]),
+            CIStep("Terraform plan", .run("""
+                deployed="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
+                if [ -z "$deployed" ] || [ "$deployed" = "None" ]; then deployed=not-deployed-yet; fi
+                terraform -chdir="$TF_ROOT" plan -input=false -lock=false -out=tfplan -var "image_tag=$deployed"
+                """), environment: inputs + [tag]),
+            summary("What deploying \(environment.name) would change"),
+        ]
     }
 
     private var waitForServices: String {
@@ -57,14 +95,7 @@ struct AWSDeploySteps {
             CIStep("Terraform plan", .run("""
                 terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
                 """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),
-            CIStep("Show the plan in the job summary", .run("""
-                {
-                  echo "### Terraform plan for \(environment.name)"
-                  echo '```'
-                  terraform -chdir="$TF_ROOT" show -no-color tfplan
-                  echo '```'
-                } >> "${GITHUB_STEP_SUMMARY:-/dev/stdout}"
-                """), environment: [CIStep.Variable("TF_ROOT", .text(root))]),
+            summary("Terraform plan for \(environment.name)"),
             CIStep("Terraform apply", .run("""
                 terraform -chdir="$TF_ROOT" apply -input=false tfplan
                 """), environment: terraformEnvironment),

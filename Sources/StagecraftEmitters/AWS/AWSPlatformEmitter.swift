@@ -23,4 +23,8 @@ public struct AWSPlatformEmitter: PlatformEmitter {
     public func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
         AWSDeploySteps(target: target, environment: environment, plan: plan).steps
     }
+
+    public func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
+        AWSDeploySteps(target: target, environment: environment, plan: plan).reviewSteps
+    }
 }

@@ -19,6 +19,12 @@ public struct PipelineGraph: Sendable, Equatable {
         defaultBranch = pipeline.defaultBranch
         var jobs = CIJobsBuilder(pipeline: pipeline)
         jobs.build()
+        for target in pipeline.deploys {
+            let review = try deploySteps.reviewSteps(for: target, plan: plan)
+            guard !review.isEmpty else { continue }
+            jobs.add(CIJob(id: "review-\(target.environment)", name: "What deploying \(target.environment) would change", stage: .test,
+                           trigger: .pullRequest, steps: [CIStep("Check out", .checkout)] + review))
+        }
         ciJobs = jobs.jobs
         deployEntry = pipeline.images.isEmpty ? jobs.gate : ["images"]
         deployJobs = try pipeline.deploys.map { target in
@@ -143,7 +149,7 @@ private struct CIJobsBuilder {
         }
     }
 
-    private mutating func add(_ job: CIJob, gates: Bool = false) {
+    mutating func add(_ job: CIJob, gates: Bool = false) {
         jobs.append(job)
         if gates { gate.append(job.id) }
     }

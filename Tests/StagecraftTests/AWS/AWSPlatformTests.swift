@@ -2,6 +2,7 @@ import Foundation
 import StagecraftOutput
 import StagecraftSpec
 import XCTest
+import Yams
 
 final class AWSPlatformTests: XCTestCase {
     private static func marketplace() throws -> StackSpec { try Fixtures.variant("marketplace-aws") }
@@ -138,5 +139,28 @@ final class AWSPlatformTests: XCTestCase {
             let result = try Tools.run(actionlint, [directory.appendingPathComponent(".github/workflows/marketplace-deploy.yml").path])
             XCTAssertEqual(result.status, 0, result.output)
         }
+    }
+}
+
+/// On a pull request, each AWS environment gets a plan of what deploying it would change, with
+/// read-only credentials, shown in the job summary, and nothing applied.
+final class AWSReviewTests: XCTestCase {
+    func testPullRequestsPlanEveryAWSEnvironmentWithoutApplying() throws {
+        let files = try Fixtures.renderer.render(try Fixtures.variant("marketplace-aws")).files
+        let workflow = try XCTUnwrap(try Yams.load(yaml: try XCTUnwrap(files[".github/workflows/marketplace-ci.yml"]).text) as? [String: Any])
+        let jobs = try XCTUnwrap(workflow["jobs"] as? [String: [String: Any]])
+        for environment in ["staging", "production"] {
+            let job = try XCTUnwrap(jobs["review-\(environment)"], environment)
+            XCTAssertEqual(job["if"] as? String, "github.event_name == 'pull_request'")
+            XCTAssertNil(job["environment"], "a pull request must not wait for, or deploy to, the environment")
+            let text = try Yams.dump(object: job)
+            XCTAssertTrue(text.contains("AWS_PLAN_ROLE_ARN"), text)
+            XCTAssertTrue(text.contains("-lock=false"), text)
+            XCTAssertTrue(text.contains("GITHUB_STEP_SUMMARY"), text)
+            XCTAssertFalse(text.contains("terraform -chdir=\"$TF_ROOT\" apply"), text)
+        }
+        XCTAssertNil(jobs["review-development"])
+        let secrets = try XCTUnwrap(files["environments/production/secrets.yaml"]).text
+        XCTAssertTrue(secrets.contains("pullRequestReview:\n- AWS_CDN_CERTIFICATE_ARN_PRODUCTION"), secrets)
     }
 }
