@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
@@ -29,13 +27,9 @@ public struct EmitterSet: Sendable {
     /// emitters' order so the output does not depend on timing. Two emitters claiming one
     /// path is an error.
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> FileSet {
-        let results = ResultSlots(count: emitters.count)
-        DispatchQueue.concurrentPerform(iterations: emitters.count) { index in
-            results[index] = Result { try emitters[index].emit(plan, context: context) }
-        }
         var files = FileSet()
-        for result in results.all {
-            for file in try result.get() { try files.insert(file) }
+        for emitted in try emitters.concurrentMap({ try $0.emit(plan, context: context) }) {
+            for file in emitted { try files.insert(file) }
         }
         return files
     }
@@ -77,17 +71,3 @@ public struct DeployStepCatalog: Sendable {
     }
 }
 
-/// One result per emitter, filled from concurrent tasks.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[GeneratedFile], any Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> Result<[GeneratedFile], any Error>? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-
-    var all: [Result<[GeneratedFile], any Error>] { lock.withLock { slots.map { $0! } } }
-}

@@ -1,7 +1,7 @@
 import Yams
 
-/// A YAML document built as data, in the order it should read, and serialized by Yams:
-/// strings are quoted by the serializer whenever they would read back as anything else.
+/// A YAML document built as data, in the order it should read, and serialized as Yams (libyaml)
+/// writes it: strings are quoted whenever they would read back as anything else.
 public indirect enum YAML: Equatable, Sendable {
     case string(String)
     /// A multi-line string, written as a `|` block.
@@ -46,7 +46,8 @@ public indirect enum YAML: Equatable, Sendable {
 
     /// The document as text, ending with a newline.
     public func serialized() throws -> String {
-        try Yams.serialize(node: node, width: -1, allowUnicode: true, sortKeys: false)
+        if let text = YAMLWriter.write(self) { return text }
+        return try Yams.serialize(node: node, width: -1, allowUnicode: true, sortKeys: false)
     }
 }
 

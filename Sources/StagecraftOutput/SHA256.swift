@@ -46,7 +46,13 @@ public struct SHA256: Sendable {
     }
 
     private mutating func processBlock(_ block: UnsafePointer<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
+        // The message schedule lives on the stack: a heap array per 64-byte block was the cost.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafePointer<UInt8>, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
             w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16 | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
         }
@@ -72,7 +78,20 @@ public struct SHA256: Sendable {
     /// The lowercase hex digest of `bytes`.
     public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var hasher = SHA256()
-        hasher.update(bytes)
+        // Whole blocks straight from contiguous input; only the tail goes through the buffer.
+        let hashedInPlace: Bool? = bytes.withContiguousStorageIfAvailable { input in
+            let whole = input.count - input.count % 64
+            guard let base = input.baseAddress else { return false }
+            var offset = 0
+            while offset < whole {
+                hasher.processBlock(base + offset)
+                offset += 64
+            }
+            hasher.length = UInt64(whole)
+            hasher.update(UnsafeBufferPointer(rebasing: input[whole...]))
+            return true
+        }
+        if hashedInPlace != true { hasher.update(bytes) }
         return hasher.finalize().hexString
     }
 }

@@ -12,10 +12,12 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
         let environments = plan.environments.filter { $0.platform == .kubernetes }
         guard let reference = environments.first else { return [] }
-        var files = try base(plan, reference)
-        for environment in environments { files += try overlay(plan, environment) }
-        files.append(try CheckovAllowList.file())
-        return files
+        // The base and each overlay are independent: render them side by side.
+        let parts: [EnvironmentPlan?] = [nil] + environments
+        let rendered = try parts.concurrentMap { environment in
+            try environment.map { try overlay(plan, $0) } ?? base(plan, reference)
+        }
+        return rendered.flatMap { $0 } + [try CheckovAllowList.file()]
     }
 
     public func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {

@@ -1,13 +1,23 @@
+import Foundation
 import StagecraftOutput
 import XCTest
 
 final class OutputTests: XCTestCase {
-    func testSHA256MatchesKnownVectors() {
+    func testSHA256MatchesKnownVectors() throws {
         XCTAssertEqual(SHA256.hex(Array("".utf8)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         XCTAssertEqual(SHA256.hex(long), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         XCTAssertEqual(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // Lengths around a block boundary, against the system's sha256sum.
+        for count in [55, 56, 63, 64, 65, 127, 128, 1000] {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let file = try Fixtures.temporaryDirectory("sha").appendingPathComponent("input")
+            try Data(bytes).write(to: file)
+            let reference = try Tools.run("/usr/bin/sha256sum", [file.path])
+            XCTAssertEqual(SHA256.hex(bytes), String(reference.output.prefix(64)), "\(count) bytes")
+            XCTAssertEqual(SHA256.hex(bytes.lazy.map { $0 }), SHA256.hex(bytes), "\(count) bytes, not contiguous")
+        }
     }
 
     func testOutputPathsStayInsideTheOutputFolder() {
