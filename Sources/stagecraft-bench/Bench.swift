@@ -30,6 +30,25 @@ struct Bench {
         print("")
     }
 
+    /// Committing a tree of generated files through libgit2, against the git command line on the same tree.
+    func gitCommit(files: Int) {
+        let folder = scratch.appendingPathComponent("git-\(files)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        print("Committing \(files) generated files, best of 3")
+        guard let figures = (0..<3).compactMap({ run in try? GitBenchmark.run(fileCount: files, in: folder.appendingPathComponent("\(run)").path) })
+            .min(by: { $0.gitWriter < $1.gitWriter }) else {
+            print("  failed")
+            return
+        }
+        print("  \(pad("libgit2 (stagecraft generate --repo)", 34)) \(seconds(figures.gitWriter))")
+        print("  \(pad("git add -A && git commit", 34)) \(seconds(figures.gitCommandLine))")
+        print("")
+    }
+
+    private func seconds(_ duration: Duration) -> String {
+        String(format: "%7.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+
     func synthetic(services: Int) {
         let folder = scratch.appendingPathComponent("synthetic-\(services)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

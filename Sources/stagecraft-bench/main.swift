@@ -2,7 +2,7 @@ import Foundation
 
 // Figures, not pass/fail (the machines are noisy):
 //
-//   swift build -c release && .build/release/stagecraft-bench [--sizes 10,100,1000] [--skip-examples]
+//   swift build -c release && .build/release/stagecraft-bench [--sizes 10,100,1000] [--skip-examples] [--skip-git]
 //
 // Whole `stagecraft` processes for the examples; for synthetic stacks, each pipeline phase timed
 // in-process and each prefix of the pipeline run as its own process for its peak memory; and the
@@ -21,4 +21,5 @@ if let flag = arguments.firstIndex(of: "--sizes"), flag + 1 < arguments.count {
 }
 defer { try? FileManager.default.removeItem(at: bench.scratch) }
 if !arguments.contains("--skip-examples") { bench.examples() }
+if !arguments.contains("--skip-git") { bench.gitCommit(files: 1000) }
 for size in sizes { bench.synthetic(services: size) }
