@@ -23,7 +23,7 @@ final class KubernetesValidationTests: XCTestCase {
 extension KubernetesValidationTests {
     func testEveryCloudNativePGResourceMatchesItsStrictSchema() throws {
         let checker = try Tools.require("check-jsonschema")
-        let schemas = Fixtures.repositoryRoot.appendingPathComponent("../shared/schemas").standardizedFileURL
+        let schemas = Fixtures.repositoryRoot.appendingPathComponent("schemas")
         let folder = try Fixtures.temporaryDirectory("cnpg")
         defer { try? FileManager.default.removeItem(at: folder) }
         var files: [String: [String]] = [:]

@@ -10,7 +10,7 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1, "gates fail at growth")
         let sarifURL = directory.appendingPathComponent("check.sarif")
         try Data(result.output.utf8).write(to: sarifURL)
-        let schema = URL(fileURLWithPath: "/work/shared/schemas/sarif-2.1.0.schema.json")
+        let schema = Fixtures.repositoryRoot.appendingPathComponent("schemas/sarif-2.1.0.schema.json")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: schema.path), "the SARIF schema is not on this machine")
         let validation = try Tools.run(validator, ["--schemafile", schema.path, sarifURL.path])
         XCTAssertEqual(validation.status, 0, validation.output)
