@@ -42,6 +42,12 @@ struct AWSDeploySteps {
         return variables
     }
 
+    private func initialize(_ inputs: [CIStep.Variable], stateSecret: String) -> CIStep {
+        CIStep("Terraform init", .run("""
+            terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
+            """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret(stateSecret))])
+    }
+
     private func summary(_ title: String) -> CIStep {
         CIStep("Show the plan in the job summary", .run("""
             {
@@ -61,9 +67,7 @@ struct AWSDeploySteps {
         return [
             CIStep("Configure read-only AWS credentials", .awsCredentials(roleSecret: Self.reviewRoleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
-            CIStep("Terraform init", .run("""
-                terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
-                """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret("TF_STATE_BUCKET" + reviewSuffix))]),
+            initialize(inputs, stateSecret: "TF_STATE_BUCKET" + reviewSuffix),
             CIStep("Terraform plan", .run("""
                 deployed="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
                 if [ -z "$deployed" ] || [ "$deployed" = "None" ]; then deployed=not-deployed-yet; fi
@@ -89,9 +93,7 @@ struct AWSDeploySteps {
         return [
             CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
-            CIStep("Terraform init", .run("""
-                terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
-                """), environment: terraformEnvironment + [CIStep.Variable("TF_STATE_BUCKET", .secret("TF_STATE_BUCKET"))]),
+            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
             CIStep("Terraform plan", .run("""
                 terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
                 """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),
