@@ -73,6 +73,7 @@ struct ComposeDeploySteps {
         }
         for database in environment.databases.map(ComposeDatabase.init) {
             files.append((database.service, database.containerSecrets))
+            if database.plan.pooling { files.append((database.pooler, [("POSTGRES_PASSWORD", database.plan.passwordSecret)])) }
         }
         for cache in environment.caches {
             files.append((cache.name, [("REDIS_PASSWORD", cache.passwordSecret)]))

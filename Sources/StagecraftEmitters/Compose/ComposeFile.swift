@@ -2,7 +2,8 @@ import StagecraftPlanner
 import StagecraftSpec
 
 /// `compose.yaml` for one environment: nginx in front of the app services, workers, the
-/// Postgres primary with its streaming standbys, and Redis, built as data.
+/// Postgres primary with its streaming standbys and PgBouncer, and Redis with its replica,
+/// built as data.
 struct ComposeFile {
     let layout: ComposeLayout
     var environment: EnvironmentPlan { layout.environment }
@@ -22,10 +23,15 @@ struct ComposeFile {
                 services.set(database.replicaService(index), replica(database, index))
                 volumes.append(database.replicaVolume(index))
             }
+            if database.plan.pooling { services.set(database.pooler, pooler(database)) }
         }
         for cache in environment.caches {
             services.set(cache.name, redis(cache))
-            if cache.persistence { volumes.append("\(cache.name)-data") }
+            if cache.persistence { volumes.append(Self.redisVolume(cache.name)) }
+            if cache.replica {
+                services.set(Self.redisReplica(cache.name), redis(cache, replicaOf: cache.name))
+                if cache.persistence { volumes.append(Self.redisVolume(Self.redisReplica(cache.name))) }
+            }
         }
         if !environment.services.isEmpty { services.set("nginx", nginx()) }
 
@@ -49,7 +55,9 @@ struct ComposeFile {
         ]))
         let connections = connectionSettings(workload)
         if !connections.isEmpty { service.set("environment", .map(connections)) }
-        let dependencies = workload.databases + workload.caches
+        // Apps reach a pooled database through its pooler, which waits for the primary.
+        let databases = environment.databases.filter { workload.databases.contains($0.name) }.map { ComposeDatabase(plan: $0).clientHost }
+        let dependencies = databases + workload.caches
         if !dependencies.isEmpty {
             service.set("depends_on", .map(dependencies.map { ($0, .map([("condition", "service_healthy")])) }))
         }
@@ -80,9 +88,11 @@ struct ComposeFile {
         for database in environment.databases.filter({ workload.databases.contains($0.name) }).map(ComposeDatabase.init) {
             let prefix = database.plan.envPrefix
             settings += [
-                ("\(prefix)_HOST", .string(database.service)),
+                ("\(prefix)_HOST", .string(database.clientHost)),
+                ("\(prefix)_PORT", .string("\(database.clientPort)")),
+                // Standbys are not pooled: reads keep their own port.
                 ("\(prefix)_READ_HOST", .string(database.readHost)),
-                ("\(prefix)_PORT", .string("\(ComposeLayout.postgresPort)")),
+                ("\(prefix)_READ_PORT", .string("\(ComposeLayout.postgresPort)")),
                 ("\(prefix)_NAME", .string(database.plan.name)),
                 ("\(prefix)_USER", .string(database.user)),
             ]
@@ -90,6 +100,7 @@ struct ComposeFile {
         for cache in environment.caches where workload.caches.contains(cache.name) {
             settings += [
                 ("\(cache.envPrefix)_HOST", .string(cache.name)),
+                ("\(cache.envPrefix)_READ_HOST", .string(cache.replica ? Self.redisReplica(cache.name) : cache.name)),
                 ("\(cache.envPrefix)_PORT", .string("\(ComposeLayout.redisPort)")),
             ]
         }
@@ -174,21 +185,71 @@ struct ComposeFile {
         ]
     }
 
+    // MARK: - PgBouncer
+
+    private func pooler(_ database: ComposeDatabase) -> YAML {
+        var service = YAMLMap()
+        service.set("image", .string(database.poolerImage))
+        service.set("build", .map([
+            ("context", .string("./\(ComposeLayout.poolerFolder)")),
+            ("args", .map([("POSTGRES_VERSION", .string("\(database.plan.version)"))])),
+        ]))
+        service.set("restart", "unless-stopped")
+        service.set("user", "postgres")
+        service.set("entrypoint", .list(["bash", .string(ComposeLayout.poolerEntrypoint)]))
+        // Only the app role's password, in a file of its own: the pooler never sees the others.
+        service.set("env_file", .list([.string(ComposeLayout.secretsFile(database.pooler))]))
+        service.set("environment", .map([("AUTH_USER", .string(database.user))]))
+        service.set("volumes", .list([
+            .string("./\(database.poolerConfigPath):\(ComposeLayout.poolerConfig):ro"),
+            .string("./\(ComposeLayout.poolerFolder)/entrypoint.sh:\(ComposeLayout.poolerEntrypoint):ro"),
+        ]))
+        let uid = ComposeLayout.postgresUID
+        service.set("tmpfs", .list([.string("\(ComposeLayout.poolerAuthDirectory):size=1m,mode=0700,uid=\(uid),gid=\(uid)")]))
+        service.set("depends_on", .map([(database.service, .map([("condition", "service_healthy")]))]))
+        // Answers once PgBouncer accepts connections (pg_isready needs no password for that).
+        service.set("healthcheck", healthCheck([
+            "CMD", "pg_isready", "--host", "127.0.0.1", "--port", "\(ComposeLayout.poolerPort)", "--username", database.user, "--dbname", database.plan.name,
+        ], startPeriod: 10))
+        // SIGINT is PgBouncer's safe shutdown: it waits for running transactions to finish.
+        service.set("stop_signal", "SIGINT")
+        service.set("stop_grace_period", "30s")
+        service.set("deploy", .map([("resources", .map([("limits", .map([("cpus", "1.0"), ("memory", "128M")]))]))]))
+        service.set("logging", logging)
+        return service.yaml
+    }
+
     // MARK: - Redis
 
-    private func redis(_ cache: CachePlan) -> YAML {
+    static func redisReplica(_ cache: String) -> String { "\(cache)-replica" }
+    static func redisVolume(_ service: String) -> String { "\(service)-data" }
+
+    /// The primary, or with `primary` a read-only replica of it that authenticates with the
+    /// same password (the secret env file is shared) and reports healthy only once in sync.
+    private func redis(_ cache: CachePlan, replicaOf primary: String? = nil) -> YAML {
+        let name = primary.map(Self.redisReplica) ?? cache.name
         var arguments = ["--requirepass \"$$REDIS_PASSWORD\""]
         arguments += cache.persistence
             ? ["--appendonly yes", "--appendfsync everysec"]
             : ["--appendonly no", "--save ''"]
+        if let primary {
+            arguments += ["--replicaof \(primary) \(ComposeLayout.redisPort)", "--masterauth \"$$REDIS_PASSWORD\"", "--replica-read-only yes"]
+        }
+        let ping = "REDISCLI_AUTH=\"$$REDIS_PASSWORD\" redis-cli"
+        let probe = primary == nil
+            ? "\(ping) ping | grep -q PONG"
+            : "\(ping) info replication | grep -q '^master_link_status:up'"
         var service = YAMLMap()
         service.set("image", .string("redis:\(cache.version)"))
         service.set("restart", "unless-stopped")
         service.set("env_file", .list([.string(ComposeLayout.secretsFile(cache.name))]))
         // Through a shell so the password comes from the environment, not the command line of the file.
         service.set("command", .list(["sh", "-c", .string("exec redis-server " + arguments.joined(separator: " "))]))
-        if cache.persistence { service.set("volumes", .list([.string("\(cache.name)-data:/data")])) }
-        service.set("healthcheck", healthCheck(["CMD-SHELL", "REDISCLI_AUTH=\"$$REDIS_PASSWORD\" redis-cli ping | grep -q PONG"], startPeriod: 10))
+        if cache.persistence { service.set("volumes", .list([.string("\(Self.redisVolume(name)):/data")])) }
+        if primary != nil {
+            service.set("depends_on", .map([(cache.name, .map([("condition", "service_healthy")]))]))
+        }
+        service.set("healthcheck", healthCheck(["CMD-SHELL", probe], startPeriod: primary == nil ? 10 : 60))
         service.set("logging", logging)
         return service.yaml
     }

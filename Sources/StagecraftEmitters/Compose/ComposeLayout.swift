@@ -33,7 +33,18 @@ struct ComposeLayout {
     static let pgbackrestRepository = "/var/lib/pgbackrest"
     static let restoreTestScript = "/usr/local/bin/restore-test.sh"
     static let postgresPort = 5432
+    static let postgresMaxConnections = 200
     static let redisPort = 6379
+    static let poolerPort = 6432
+    /// Output folder (relative to the environment's) of the PgBouncer image and configurations.
+    static let poolerFolder = "pgbouncer"
+    static let poolerConfig = "/etc/pgbouncer/pgbouncer.ini"
+    static let poolerEntrypoint = "/usr/local/bin/pgbouncer-entrypoint.sh"
+    /// A tmpfs: the auth file holds a password, so it never touches a disk.
+    static let poolerAuthDirectory = "/run/pgbouncer"
+    static let poolerAuthFile = "\(poolerAuthDirectory)/userlist.txt"
+    /// The postgres user of the official PostgreSQL image, which PgBouncer runs as.
+    static let postgresUID = 999
     /// The role standbys stream WAL as.
     static let replicationUser = "replicator"
 }
@@ -61,6 +72,14 @@ struct ComposeDatabase {
     /// Built from the official image with pgBackRest added, when the database is backed up.
     var image: String { plan.backups == nil ? "postgres:\(plan.version)" : "\(plan.name)-postgres:\(plan.version)-pgbackrest" }
     var configFolder: String { "postgres/\(plan.name)" }
+
+    // Connection pooling: PgBouncer in front of the primary when the plan asks for it.
+    var pooler: String { "\(plan.name)-pgbouncer" }
+    var poolerImage: String { "\(plan.name)-pgbouncer:pg\(plan.version)" }
+    var poolerConfigPath: String { "\(ComposeLayout.poolerFolder)/\(plan.name)/pgbouncer.ini" }
+    /// Where the apps send their connections (reads may go to the standbys instead).
+    var clientHost: String { plan.pooling ? pooler : service }
+    var clientPort: Int { plan.pooling ? ComposeLayout.poolerPort : ComposeLayout.postgresPort }
 
     // Secrets beyond the app's password, named like the planner names database secrets.
     var replicationPasswordSecret: String { "\(plan.envPrefix)_REPLICATION_PASSWORD" }

@@ -3,8 +3,9 @@ import StagecraftPlanner
 import StagecraftSpec
 
 /// The single-host platform: per compose environment, a Compose project with nginx in front
-/// of the app replicas, Postgres with streaming standbys, Redis, pgBackRest backups on a
-/// schedule with a restore test, and the CI steps that deploy it over SSH.
+/// of the app replicas, Postgres with streaming standbys and PgBouncer, Redis with its
+/// replica, pgBackRest backups on a schedule with a restore test, and the CI steps that
+/// deploy it over SSH.
 public struct ComposePlatformEmitter: PlatformEmitter {
     public init() {}
 
@@ -23,6 +24,7 @@ public struct ComposePlatformEmitter: PlatformEmitter {
             for database in environment.databases.map(ComposeDatabase.init) {
                 files += try PostgresFiles(layout: layout, database: database).files(context.templates)
             }
+            files += try PoolerFiles(layout: layout).files(context.templates)
             files += try BackupFiles(layout: layout).files(context.templates)
         }
         return files

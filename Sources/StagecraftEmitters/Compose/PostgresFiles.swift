@@ -42,6 +42,7 @@ struct PostgresFiles {
         let senders = plan.readReplicas + 4
         var context = base
         context["port"] = ComposeLayout.postgresPort
+        context["maxConnections"] = ComposeLayout.postgresMaxConnections
         context["maxWalSenders"] = senders
         context["maxReplicationSlots"] = senders
         context["archiving"] = plan.backups?.walArchiving == true
