@@ -100,8 +100,8 @@ struct ComposeFile {
         for cache in environment.caches where workload.caches.contains(cache.name) {
             settings += [
                 ("\(cache.envPrefix)_HOST", .string(cache.name)),
-                ("\(cache.envPrefix)_READ_HOST", .string(cache.replica ? Self.redisReplica(cache.name) : cache.name)),
                 ("\(cache.envPrefix)_PORT", .string("\(ComposeLayout.redisPort)")),
+                ("\(cache.envPrefix)_READ_HOST", .string(cache.replica ? Self.redisReplica(cache.name) : cache.name)),
             ]
         }
         return settings

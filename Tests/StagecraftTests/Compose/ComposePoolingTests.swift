@@ -60,7 +60,7 @@ final class ComposePoolingTests: XCTestCase {
         XCTAssertTrue(replica.contains("    env_file:\n    - secrets/cache.env\n"), "the replica reads the primary's password file")
         XCTAssertTrue(replica.contains("info replication | grep -q '^master_link_status:up'"), "healthy only while in sync")
         XCTAssertTrue(replica.contains("    depends_on:\n      cache:\n        condition: service_healthy\n"))
-        XCTAssertTrue(compose.contains("      CACHE_HOST: cache\n      CACHE_READ_HOST: cache-replica\n"), compose)
+        XCTAssertTrue(compose.contains("      CACHE_HOST: cache\n      CACHE_PORT: '6379'\n      CACHE_READ_HOST: cache-replica\n"), compose)
         // Staging was left without a replica.
         let staging = try XCTUnwrap(files["environments/staging/compose.yaml"]).text
         XCTAssertFalse(staging.contains("cache-replica"))
