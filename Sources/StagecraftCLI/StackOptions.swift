@@ -14,7 +14,7 @@ struct StackOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A folder of templates that replace built-in ones of the same path (default: ./templates when it exists).", valueName: "dir"))
     var templates: String?
 
-    @Flag(help: "Say how the stack was evaluated (compiled or cached) and how long each step took.")
+    @Flag(help: "Say whether the stack file was compiled or taken from the cache, and how long compiling took.")
     var verbose = false
 
     /// Evaluates the stack file, printing the compiler's diagnostics and exiting 1 when it does not compile.

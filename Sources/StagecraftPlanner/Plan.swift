@@ -116,6 +116,8 @@ public struct DatabasePlan: Codable, Sendable, Equatable {
     public var readReplicas: Int
     public var pooling: Bool
     public var storageGiB: Int
+    /// CPU and memory of each instance (primary and replicas alike).
+    public var resources: ResourcesSpec
     public var multiZone: Bool
     public var backups: BackupPlan?
     public var slowQueryMilliseconds: Int?
@@ -129,6 +131,7 @@ public struct CachePlan: Codable, Sendable, Equatable {
     public var version: Int
     public var replica: Bool
     public var persistence: Bool
+    public var memoryMiB: Int
     public var multiZone: Bool
     public var passwordSecret: String
 }

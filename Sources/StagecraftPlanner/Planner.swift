@@ -75,6 +75,7 @@ public struct Planner: Sendable {
                     version: cache.version,
                     replica: kind == .development ? false : cache.replica?.value[stage] ?? policy.cacheReplica,
                     persistence: cache.persistence?.value ?? index.queues.contains(cache.name),
+                    memoryMiB: Self.sizing(kind, policy).cacheMemoryMiB,
                     multiZone: zones > 1,
                     passwordSecret: "\(Self.envPrefix(cache.name))_PASSWORD"
                 )
@@ -217,6 +218,7 @@ public struct Planner: Sendable {
             readReplicas: readReplicas,
             pooling: environment == .development ? false : database.pooling?.value[stage] ?? policy.pooling,
             storageGiB: environment == .development ? 10 : database.storageGiB?.value ?? policy.databaseStorageGiB,
+            resources: Self.sizing(environment, policy).databaseResources,
             multiZone: zones > 1,
             backups: backups,
             slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil),
@@ -387,6 +389,12 @@ public struct Planner: Sendable {
             warnings.append(Diagnostic(.warning, "backups are not copied to another region; declare Region(\"…\", backupCopy: \"…\")", at: spec.regions.first?.location ?? spec.location))
         }
         return warnings
+    }
+
+    /// Production gets the stage's sizes; staging and development, which rehearse the shape
+    /// rather than the load, get the smallest.
+    static func sizing(_ environment: EnvironmentSpec.Kind, _ policy: StageDefaults) -> StageDefaults {
+        environment == .production ? policy : StagePolicy.defaults(for: .mvp)
     }
 
     static func envPrefix(_ name: String) -> String { String(name.uppercased().map { $0 == "-" ? "_" : $0 }) }

@@ -41,6 +41,10 @@ public struct StageDefaults: Sendable {
     public var platform: PlatformKind
     public var resources: ResourcesSpec
     public var databaseStorageGiB: Int
+    /// CPU and memory of each database instance.
+    public var databaseResources: ResourcesSpec
+    /// Memory of each cache instance.
+    public var cacheMemoryMiB: Int
 }
 
 /// How much a finding matters at a stage.
@@ -73,7 +77,8 @@ public enum StagePolicy {
         environments: [.development, .production], productionApproval: .none, rollout: .rolling,
         lint: false, dependencyReview: false, driftCheck: true, codeScanning: false, secretScanning: false,
         metrics: false, alerting: false, tracing: false, slos: false, secretRotation: false,
-        platform: .compose, resources: ResourcesSpec(cpuMillicores: 250, memoryMiB: 256), databaseStorageGiB: 10
+        platform: .compose, resources: ResourcesSpec(cpuMillicores: 250, memoryMiB: 256), databaseStorageGiB: 10,
+        databaseResources: ResourcesSpec(cpuMillicores: 500, memoryMiB: 1024), cacheMemoryMiB: 256
     )
 
     static let growth = StageDefaults(
@@ -87,7 +92,8 @@ public enum StagePolicy {
         environments: [.development, .staging, .production], productionApproval: .required, rollout: .rolling,
         lint: true, dependencyReview: true, driftCheck: true, codeScanning: false, secretScanning: false,
         metrics: true, alerting: true, tracing: false, slos: false, secretRotation: false,
-        platform: .compose, resources: ResourcesSpec(cpuMillicores: 500, memoryMiB: 512), databaseStorageGiB: 50
+        platform: .compose, resources: ResourcesSpec(cpuMillicores: 500, memoryMiB: 512), databaseStorageGiB: 50,
+        databaseResources: ResourcesSpec(cpuMillicores: 2000, memoryMiB: 4096), cacheMemoryMiB: 1024
     )
 
     static let scale = StageDefaults(
@@ -102,7 +108,8 @@ public enum StagePolicy {
         environments: [.development, .staging, .production], productionApproval: .required, rollout: .canary,
         lint: true, dependencyReview: true, driftCheck: true, codeScanning: true, secretScanning: true,
         metrics: true, alerting: true, tracing: true, slos: true, secretRotation: true,
-        platform: .kubernetes, resources: ResourcesSpec(cpuMillicores: 1000, memoryMiB: 1024), databaseStorageGiB: 200
+        platform: .kubernetes, resources: ResourcesSpec(cpuMillicores: 1000, memoryMiB: 1024), databaseStorageGiB: 200,
+        databaseResources: ResourcesSpec(cpuMillicores: 4000, memoryMiB: 16384), cacheMemoryMiB: 6144
     )
 
     /// One printable row of the policy: a concern and what each stage asks for.
@@ -140,11 +147,15 @@ public enum StagePolicy {
             row("background jobs") { d, _ in
                 allowed(d.inlineJobs, "inline") + (d.workerInstances.minimum > 1 ? "; workers: \(d.workerInstances)" : "")
             },
-            row("cache") { d, stage in stage == .mvp ? "optional" : d.cacheReplica ? "Redis with replica" : "Redis for sessions, computed values, hot queries" },
+            row("cache") { d, stage in
+                (stage == .mvp ? "optional" : d.cacheReplica ? "Redis with replica" : "Redis for sessions, computed values, hot queries")
+                    + ", \(d.cacheMemoryMiB) MiB"
+            },
             row("CDN") { d, _ in d.cdnCachesAPI ? "static assets + cacheable API responses" : on(d.cdn, "static assets") },
             row("database") { d, _ in
                 "primary" + (d.readReplicas > 0 ? " + \(d.readReplicas) read replica\(d.readReplicas > 1 ? "s" : "")" : "")
-                    + (d.pooling ? ", connection pooling" : "") + ", \(d.databaseStorageGiB) GiB"
+                    + (d.pooling ? ", connection pooling" : "")
+                    + ", \(Double(d.databaseResources.cpuMillicores) / 1000) CPU / \(d.databaseResources.memoryMiB / 1024) GiB RAM / \(d.databaseStorageGiB) GiB disk each"
             },
             row("backups") { d, _ in
                 var parts = ["RPO \(d.rpo)", "kept \(d.retention)"]

@@ -81,7 +81,7 @@ struct AWSEnvironmentValues {
             var fields: [HCLAttribute] = [
                 HCLAttribute("version", .int(database.version)),
                 HCLAttribute("env_prefix", .string(database.envPrefix)),
-                HCLAttribute("instance_class", .string(databaseClass)),
+                HCLAttribute("instance_class", .string(Self.databaseClass(memoryMiB: database.resources.memoryMiB))),
                 HCLAttribute("storage_gib", .int(database.storageGiB)),
                 HCLAttribute("multi_az", .bool(database.multiZone)),
                 HCLAttribute("read_replicas", .int(database.readReplicas)),
@@ -110,7 +110,7 @@ struct AWSEnvironmentValues {
             HCLAttribute(cache.name, [
                 "engine_version": .string(cache.version >= 7 ? "7.1" : "6.2"),
                 "env_prefix": .string(cache.envPrefix),
-                "node_type": .string(cacheNode),
+                "node_type": .string(Self.cacheNode(memoryMiB: cache.memoryMiB)),
                 "replica": .bool(cache.replica),
                 "multi_az": .bool(cache.multiZone),
                 "persistence": .bool(cache.persistence),
@@ -138,20 +138,23 @@ struct AWSEnvironmentValues {
         return .object(fields)
     }
 
-    /// Burstable instances outside production; memory-optimised ones where the load is real.
-    private var databaseClass: String {
-        switch environment.kind {
-        case .production: "db.r6g.large"
-        case .staging, .development: "db.t4g.medium"
-        }
+    /// The smallest RDS class with the memory the plan sizes the database for: burstable ones
+    /// for small sizes, general-purpose and memory-optimised ones where the load is real.
+    static func databaseClass(memoryMiB: Int) -> String {
+        let classes: [(Int, String)] = [
+            (1024, "db.t4g.micro"), (2048, "db.t4g.small"), (4096, "db.t4g.medium"), (8192, "db.m6g.large"),
+            (16384, "db.r6g.large"), (32768, "db.r6g.xlarge"), (65536, "db.r6g.2xlarge"),
+        ]
+        return classes.first { memoryMiB <= $0.0 }?.1 ?? "db.r6g.4xlarge"
     }
 
-    private var cacheNode: String {
-        switch environment.kind {
-        case .production: "cache.r7g.large"
-        case .staging: "cache.t4g.small"
-        case .development: "cache.t4g.micro"
-        }
+    /// The smallest ElastiCache node with the memory the plan sizes the cache for.
+    static func cacheNode(memoryMiB: Int) -> String {
+        let nodes: [(Int, String)] = [
+            (512, "cache.t4g.micro"), (1400, "cache.t4g.small"), (3160, "cache.t4g.medium"), (6530, "cache.m7g.large"),
+            (13380, "cache.r7g.large"), (26930, "cache.r7g.xlarge"),
+        ]
+        return nodes.first { memoryMiB <= $0.0 }?.1 ?? "cache.r7g.2xlarge"
     }
 }
 

@@ -61,6 +61,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             resources += [WorkloadManifests.autoscaler(workload), WorkloadManifests.disruptionBudget(workload)].compactMap { $0 }
         }
         for cache in environment.caches {
+            patches.append(RedisManifests.sizePatch(cache))
             if cache.replica {
                 resources += [RedisManifests.replica(cache), RedisManifests.service(name: KubernetesNames.cacheReplica(cache.name))]
             }

@@ -52,6 +52,11 @@ enum PostgresManifests {
         return KubernetesObject(apiVersion: apiVersion, kind: "Cluster", name: database.name, body: [("spec", kubeMap(
             ("instances", .int(instances)),
             ("storage", kubeMap(("size", Quantity.storage(database.storageGiB)))),
+            // Memory is both request and limit: PostgreSQL sizes its caches to what it is promised.
+            ("resources", kubeMap(
+                ("requests", kubeMap(("cpu", .string("\(database.resources.cpuMillicores)m")), ("memory", Quantity.memory(database.resources.memoryMiB)))),
+                ("limits", kubeMap(("memory", Quantity.memory(database.resources.memoryMiB))))
+            )),
             ("postgresql", kubeMap(("parameters", .map(parameters)))),
             ("affinity", affinity),
             ("backup", database.backups.map { backup(database, $0, bucket: bucket) })

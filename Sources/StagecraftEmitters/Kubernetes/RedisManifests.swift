@@ -6,9 +6,6 @@ import StagecraftPlanner
 /// failover (`REPLICAOF NO ONE`); automatic failover would need Sentinel, which is not set up.
 enum RedisManifests {
     static let port = 6379
-    static let memoryMiB = 512
-    /// Leaves room under the memory limit for replication buffers and fork overhead.
-    static let maxMemoryMiB = 384
     static let storageGiB = 10
     static let passwordVariable = "REDIS_PASSWORD"
 
@@ -31,32 +28,54 @@ enum RedisManifests {
         )
     }
 
-    private static func workload(_ cache: CachePlan, name: String, following primary: String?) -> KubernetesObject {
-        let labels: [(String, YAML)] = [(KubernetesNames.nameLabel, .string(name)), (KubernetesNames.componentLabel, "cache")]
-        // `$(REDIS_PASSWORD)` is expanded by the kubelet from the container's environment.
-        var arguments = ["redis-server", "--requirepass", "$(\(passwordVariable))", "--dir", "/data", "--maxmemory", "\(maxMemoryMiB)mb"]
+    private static func arguments(_ cache: CachePlan, following primary: String?) -> YAML {
+        // `$(REDIS_PASSWORD)` is expanded by the kubelet from the container's environment. Three
+        // quarters of the memory limit leaves room for replication buffers and fork overhead.
+        var arguments = ["redis-server", "--requirepass", "$(\(passwordVariable))", "--dir", "/data", "--maxmemory", "\(cache.memoryMiB * 3 / 4)mb"]
         // A queue must never lose entries to eviction; a plain cache evicts the least recently used keys.
         arguments += ["--maxmemory-policy", cache.persistence ? "noeviction" : "allkeys-lru"]
         arguments += cache.persistence ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""]
         if let primary {
             arguments += ["--replicaof", primary, String(port), "--masterauth", "$(\(passwordVariable))", "--replica-read-only", "yes"]
         }
+        return .list(arguments.map { .string($0) })
+    }
+
+    private static func resources(_ cache: CachePlan) -> YAML {
+        kubeMap(
+            ("requests", kubeMap(("cpu", "100m"), ("memory", Quantity.memory(cache.memoryMiB)))),
+            ("limits", kubeMap(("cpu", "1000m"), ("memory", Quantity.memory(cache.memoryMiB))))
+        )
+    }
+
+    private static func kind(_ cache: CachePlan) -> String { cache.persistence ? "StatefulSet" : "Deployment" }
+
+    /// The environment's size for the primary the base declares, as a merge patch.
+    static func sizePatch(_ cache: CachePlan) -> KubernetesObject {
+        KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: cache.name, body: [("spec", kubeMap(
+            ("template", kubeMap(("spec", kubeMap(("containers", .list([kubeMap(
+                ("name", "redis"),
+                ("args", arguments(cache, following: nil)),
+                ("resources", resources(cache))
+            )]))))))
+        ))])
+    }
+
+    private static func workload(_ cache: CachePlan, name: String, following primary: String?) -> KubernetesObject {
+        let labels: [(String, YAML)] = [(KubernetesNames.nameLabel, .string(name)), (KubernetesNames.componentLabel, "cache")]
         let password = kubeMap(("secretKeyRef", kubeMap(("name", .string(KubernetesNames.cacheSecret(cache.name))), ("key", "password"))))
         let container = kubeMap(
             ("name", "redis"),
             ("image", .string(image(cache))),
             ("imagePullPolicy", "Always"),
-            ("args", .list(arguments.map { .string($0) })),
+            ("args", arguments(cache, following: primary)),
             ("ports", .list([kubeMap(("name", "redis"), ("containerPort", .int(port)), ("protocol", "TCP"))])),
             ("env", .list([
                 kubeMap(("name", .string(passwordVariable)), ("valueFrom", password)),
                 // redis-cli reads its password from here, so the probe needs no shell quoting of it.
                 kubeMap(("name", "REDISCLI_AUTH"), ("valueFrom", password)),
             ])),
-            ("resources", kubeMap(
-                ("requests", kubeMap(("cpu", "100m"), ("memory", Quantity.memory(memoryMiB)))),
-                ("limits", kubeMap(("cpu", "1000m"), ("memory", Quantity.memory(memoryMiB))))
-            )),
+            ("resources", resources(cache)),
             ("readinessProbe", kubeMap(
                 ("exec", kubeMap(("command", .list(["sh", "-c", "redis-cli ping | grep -q PONG"])))),
                 ("periodSeconds", 5), ("timeoutSeconds", 2), ("failureThreshold", 3)
@@ -69,7 +88,7 @@ enum RedisManifests {
             ("volumeMounts", .list([kubeMap(("name", "data"), ("mountPath", "/data")), PodHardening.tmpVolumeMount]))
         )
         var volumes = [PodHardening.tmpVolumeSource]
-        if !cache.persistence { volumes.insert(kubeMap(("name", "data"), ("emptyDir", kubeMap(("sizeLimit", Quantity.memory(memoryMiB))))), at: 0) }
+        if !cache.persistence { volumes.insert(kubeMap(("name", "data"), ("emptyDir", kubeMap(("sizeLimit", Quantity.memory(cache.memoryMiB))))), at: 0) }
         let template = kubeMap(
             ("metadata", kubeMap(("labels", .map(labels)))),
             ("spec", .map(PodHardening.podDefaults + [
@@ -80,7 +99,7 @@ enum RedisManifests {
         )
         let selector = kubeMap(("matchLabels", KubernetesNames.selector(name, track: false)))
         guard cache.persistence else {
-            return KubernetesObject(apiVersion: "apps/v1", kind: "Deployment", name: name, labels: labels, body: [("spec", kubeMap(
+            return KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: name, labels: labels, body: [("spec", kubeMap(
                 ("replicas", 1),
                 ("selector", selector),
                 // Two instances of one cache would be two different caches: stop the old one first.
@@ -88,7 +107,7 @@ enum RedisManifests {
                 ("template", template)
             ))])
         }
-        return KubernetesObject(apiVersion: "apps/v1", kind: "StatefulSet", name: name, labels: labels, body: [("spec", kubeMap(
+        return KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: name, labels: labels, body: [("spec", kubeMap(
             ("serviceName", .string(name)),
             ("replicas", 1),
             ("selector", selector),

@@ -164,3 +164,14 @@ final class AWSReviewTests: XCTestCase {
         XCTAssertTrue(secrets.contains("pullRequestReview:\n- AWS_CDN_CERTIFICATE_ARN_PRODUCTION"), secrets)
     }
 }
+
+final class AWSSizingTests: XCTestCase {
+    func testTheSmallestClassWithThePlannedMemoryIsChosen() throws {
+        let files = try Fixtures.renderer.render(try Fixtures.variant("marketplace-aws")).files
+        let production = try XCTUnwrap(files["terraform/environments/production/main.tf"]).text
+        let staging = try XCTUnwrap(files["terraform/environments/staging/main.tf"]).text
+        XCTAssertTrue(production.contains("\"db.r6g.large\""), "16 GiB at scale")
+        XCTAssertTrue(production.contains("\"cache.m7g.large\""), "6 GiB at scale")
+        XCTAssertTrue(staging.contains("\"db.t4g.micro\""), "staging rehearses at the smallest size")
+    }
+}

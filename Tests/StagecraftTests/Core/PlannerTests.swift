@@ -108,4 +108,14 @@ final class PlannerTests: XCTestCase {
         }.spec)
         XCTAssertTrue(plan.warnings.contains { $0.severity == .warning && $0.message.contains("kubernetes at mvp") }, "\(plan.warnings)")
     }
+
+    func testProductionIsSizedByItsStageAndRehearsalsBySmallest() throws {
+        var spec = growthShop()
+        spec.stage = .scale
+        let plan = try Planner(toolVersion: "test").plan(spec)
+        XCTAssertEqual(plan.environment("production")?.databases[0].resources, ResourcesSpec(cpuMillicores: 4000, memoryMiB: 16384))
+        XCTAssertEqual(plan.environment("production")?.caches[0].memoryMiB, 6144)
+        XCTAssertEqual(plan.environment("staging")?.databases[0].resources, ResourcesSpec(cpuMillicores: 500, memoryMiB: 1024))
+        XCTAssertEqual(plan.environment("development")?.caches[0].memoryMiB, 256)
+    }
 }

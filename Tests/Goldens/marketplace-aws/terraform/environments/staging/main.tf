@@ -169,7 +169,7 @@ module "marketplace" {
     db = {
       version               = 16
       env_prefix            = "DB"
-      instance_class        = "db.t4g.medium"
+      instance_class        = "db.t4g.micro"
       storage_gib           = 500
       multi_az              = true
       read_replicas         = 1
@@ -190,7 +190,7 @@ module "marketplace" {
     cache = {
       engine_version = "7.1"
       env_prefix     = "CACHE"
-      node_type      = "cache.t4g.small"
+      node_type      = "cache.t4g.micro"
       replica        = true
       multi_az       = true
       persistence    = true

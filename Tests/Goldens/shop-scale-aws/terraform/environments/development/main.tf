@@ -125,7 +125,7 @@ module "shop" {
     db = {
       version               = 16
       env_prefix            = "DB"
-      instance_class        = "db.t4g.medium"
+      instance_class        = "db.t4g.micro"
       storage_gib           = 10
       multi_az              = false
       read_replicas         = 0

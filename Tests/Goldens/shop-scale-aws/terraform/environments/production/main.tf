@@ -149,7 +149,7 @@ module "shop" {
     cache = {
       engine_version = "7.1"
       env_prefix     = "CACHE"
-      node_type      = "cache.r7g.large"
+      node_type      = "cache.m7g.large"
       replica        = true
       multi_az       = true
       persistence    = true

@@ -127,7 +127,7 @@ module "shop" {
     db = {
       version               = 16
       env_prefix            = "DB"
-      instance_class        = "db.t4g.medium"
+      instance_class        = "db.t4g.micro"
       storage_gib           = 200
       multi_az              = true
       read_replicas         = 1
@@ -148,7 +148,7 @@ module "shop" {
     cache = {
       engine_version = "7.1"
       env_prefix     = "CACHE"
-      node_type      = "cache.t4g.small"
+      node_type      = "cache.t4g.micro"
       replica        = true
       multi_az       = true
       persistence    = true
