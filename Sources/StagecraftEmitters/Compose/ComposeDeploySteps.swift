@@ -123,14 +123,19 @@ struct ComposeDeploySteps {
 
     private var deploy: CIStep {
         let environment = layout.environment
+        // The folder Compose runs from never moves: containers bind-mount files from it, and only
+        // a file overwritten in place (cp keeps its inode) is what a running container then sees.
+        // The previous release is kept as a copy, for rollback.
         var remote = """
             set -euo pipefail
             export IMAGE_TAG
+            mkdir -p \(current)
             rm -rf \(previous)
-            if [ -d \(current) ]; then mv \(current) \(previous); fi
-            mv \(next) \(current)
-            cd \(current)
+            cp -a \(current) \(previous)
             touch \(marker)
+            cp -a \(next)/. \(current)/
+            rm -rf \(next)
+            cd \(current)
             docker compose pull --quiet --ignore-buildable
             docker compose build --pull
 
@@ -149,10 +154,7 @@ struct ComposeDeploySteps {
         }
         remote += "# Returns once every container with a health check reports healthy, or fails.\n"
         remote += "docker compose up --detach --remove-orphans --wait --wait-timeout 600\n"
-        if !environment.services.isEmpty {
-            remote += "# nginx resolves the app containers when it (re)loads: pick up the new ones.\n"
-            remote += "docker compose exec -T nginx nginx -s reload\n"
-        }
+        remote += reloads
         if environment.databases.contains(where: { $0.backups != nil }) {
             remote += "crontab backup/crontab\n"
         }
@@ -173,6 +175,26 @@ struct ComposeDeploySteps {
             """))
     }
 
+    /// Containers whose configuration is a mounted file and did not change definition are not
+    /// recreated by `up`: they are told to read their files again.
+    private var reloads: String {
+        var lines: [String] = []
+        if !layout.environment.services.isEmpty {
+            lines.append("# nginx re-reads its configuration and resolves the app containers again.")
+            lines.append("docker compose exec -T nginx nginx -s reload")
+        }
+        for database in layout.environment.databases.map(ComposeDatabase.init) {
+            for service in [database.service] + database.replicaServices {
+                lines.append("docker compose exec -T --user postgres \(service) psql --quiet --command 'SELECT pg_reload_conf()'")
+            }
+            if database.plan.pooling {
+                // PgBouncer re-reads pgbouncer.ini on SIGHUP without dropping clients.
+                lines.append("docker compose kill --signal HUP \(database.pooler)")
+            }
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
     private var rollback: CIStep {
         let environment = layout.environment
         var remote = """
@@ -186,8 +208,9 @@ struct ComposeDeploySteps {
               exit 1
             fi
             rm -rf \(current).failed
-            mv \(current) \(current).failed
-            mv \(previous) \(current)
+            cp -a \(current) \(current).failed
+            cp -a \(previous)/. \(current)/
+            rm -f \(marker)
             cd \(current)
             IMAGE_TAG="$(cat .deployed-tag)"
             export IMAGE_TAG
@@ -195,7 +218,7 @@ struct ComposeDeploySteps {
             docker compose up --detach --remove-orphans --wait --wait-timeout 600
 
             """
-        if !environment.services.isEmpty { remote += "docker compose exec -T nginx nginx -s reload\n" }
+        remote += reloads
         if environment.databases.contains(where: { $0.backups != nil }) { remote += "crontab backup/crontab\n" }
         return CIStep("Roll back to the previous release", .run("""
             set -euo pipefail
