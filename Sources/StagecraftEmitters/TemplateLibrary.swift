@@ -44,8 +44,6 @@ public final class TemplateLibrary: Sendable {
         return template.render(context)
     }
 
-    public var names: [String] { templates.keys.sorted() }
-
     private static func load(_ root: URL) throws -> [String: MustacheTemplate] {
         var result: [String: MustacheTemplate] = [:]
         let rootPath = root.standardizedFileURL.path

@@ -55,26 +55,10 @@ public struct FileSet: Sendable, Equatable {
         files.append(file)
     }
 
-    /// Replaces the file at the same path, or adds it.
-    public mutating func upsert(_ file: GeneratedFile) {
-        if let at = index[file.path] { files[at] = file } else { try! insert(file) }
-    }
-
     public subscript(path: OutputPath) -> GeneratedFile? { index[path].map { files[$0] } }
     public subscript(path: String) -> GeneratedFile? { (try? OutputPath(path)).flatMap { self[$0] } }
 
     public var sorted: [GeneratedFile] { files.sorted { $0.path < $1.path } }
     public var paths: [OutputPath] { files.map(\.path).sorted() }
     public var count: Int { files.count }
-
-    /// The same files under `prefix`.
-    public func prefixed(by prefix: OutputPath?) -> FileSet {
-        guard prefix != nil else { return self }
-        var result = FileSet()
-        for var file in files {
-            file.path = file.path.prefixed(by: prefix)
-            result.upsert(file)
-        }
-        return result
-    }
 }

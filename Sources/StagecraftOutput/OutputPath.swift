@@ -46,7 +46,6 @@ public struct OutputPath: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public var components: [Substring] { value.split(separator: "/") }
-    public var fileName: Substring { components.last! }
     public var directory: String? {
         guard let slash = value.lastIndex(of: "/") else { return nil }
         return String(value[..<slash])

@@ -21,8 +21,6 @@ public struct Staged<Value: Codable & Sendable & Equatable>: Codable, Sendable, 
         case .scale: scale ?? base
         }
     }
-
-    public var isEmpty: Bool { base == nil && mvp == nil && growth == nil && scale == nil }
 }
 
 /// A declared value together with the line that declared it.

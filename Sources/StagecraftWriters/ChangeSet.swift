@@ -39,9 +39,4 @@ public struct ChangeSet: Sendable, Equatable {
         }
         return changes
     }
-
-    /// One line per file: `+ path`, `~ path`, `- path`.
-    public var summary: [String] {
-        added.map { "+ \($0)" } + changed.map { "~ \($0)" } + removed.map { "- \($0)" }
-    }
 }
