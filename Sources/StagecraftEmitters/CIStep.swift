@@ -70,6 +70,9 @@ public enum CIValue: Sendable, Equatable {
     case text(String)
     /// A secret of the CI provider (a GitHub environment secret, a GitLab CI/CD variable), by name.
     case secret(String)
+    /// A setting of the CI provider that is not secret (a GitHub environment variable, a GitLab
+    /// CI/CD variable), by name; empty when the project does not set it.
+    case setting(String)
     /// The image tag being deployed.
     case imageTag
 }

@@ -147,6 +147,7 @@ public struct GitHubActionsEmitter: Emitter {
             switch variable.value {
             case .text(let text): env.append((variable.name, .string(text)))
             case .secret(let name): env.append((variable.name, .string("${{ secrets.\(name) }}")))
+            case .setting(let name): env.append((variable.name, .string("${{ vars.\(name) }}")))
             case .imageTag: env.append((variable.name, .string(imageTag)))
             }
         }

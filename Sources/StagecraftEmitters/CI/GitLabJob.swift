@@ -228,10 +228,11 @@ struct GitLabJob {
         }
         var lines: [String] = []
         // A CI/CD variable of the same name is in the environment already.
-        for variable in step.environment where variable.value != .secret(variable.name) {
+        for variable in step.environment where variable.value != .secret(variable.name) && variable.value != .setting(variable.name) {
             let value = switch variable.value {
             case .text(let text): FormatQuoting.shell(text)
             case .secret(let name): "\"$\(name)\""
+            case .setting(let name): "\"${\(name):-}\""
             case .imageTag: "\"$IMAGE_TAG\""
             }
             lines.append("export \(variable.name)=\(value)")

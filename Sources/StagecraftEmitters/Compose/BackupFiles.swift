@@ -2,7 +2,7 @@ import StagecraftOutput
 import StagecraftPlanner
 
 /// pgBackRest for a compose environment: one configuration with a stanza per backed-up
-/// database, the host crontab that runs the schedule, and the restore-test script.
+/// database, the image that runs it, the restore-test script, and the jobs of the schedule.
 struct BackupFiles {
     let layout: ComposeLayout
     let databases: [ComposeDatabase]
@@ -19,7 +19,6 @@ struct BackupFiles {
         guard let first = databases.first else { return [] }
         return [
             try GeneratedFile(path: "\(layout.folder)/pgbackrest/pgbackrest.conf", text: templates.render("compose/pgbackrest.conf", configuration), commentStyle: .hash),
-            try GeneratedFile(path: "\(layout.folder)/backup/crontab", text: templates.render("compose/crontab", schedule), commentStyle: .hash),
             try GeneratedFile(path: "\(layout.folder)/backup/restore-test.sh", text: templates.render("compose/restore-test.sh", restoreTest(first)), executable: true, commentStyle: .hash),
             try GeneratedFile(path: "\(layout.folder)/postgres/Dockerfile", text: templates.render("compose/postgres.Dockerfile", ["version": first.plan.version]), commentStyle: .hash),
         ]
@@ -45,34 +44,47 @@ struct BackupFiles {
         ]
     }
 
-    var schedule: [String: Any] {
-        var jobs: [[String: Any]] = []
+    /// The crontab's backup jobs: full, differential and incremental backups and the restore test.
+    var jobs: [ScheduledJob] {
+        var jobs: [ScheduledJob] = []
         for database in databases {
             guard let backups = database.plan.backups else { continue }
-            func job(_ description: String, _ cron: String?, _ command: String) {
+            func job(_ kind: String, _ description: String, _ cron: String?, _ command: String) {
                 guard let cron else { return }
-                jobs.append([
-                    "description": description, "schedule": cron, "directory": layout.hostDirectory,
-                    "service": database.service, "command": command,
-                ])
+                let run = "docker compose exec -T --user postgres \(database.service) \(command)"
+                jobs.append(ScheduledJob(name: "\(database.stanza)-\(kind)", description: "\(database.stanza): \(description)", schedule: cron, command: run))
             }
             func backup(_ type: String) -> String { "pgbackrest --stanza=\(database.stanza) --type=\(type) backup" }
-            job("\(database.stanza): full backup", backups.fullSchedule, backup("full"))
-            job("\(database.stanza): differential backup (changes since the last full)", backups.differentialSchedule, backup("diff"))
-            job("\(database.stanza): incremental backup (changes since the last backup)", backups.incrementalSchedule, backup("incr"))
-            job("\(database.stanza): restore test", backups.restoreTestSchedule, "\(ComposeLayout.restoreTestScript) \(database.stanza)")
+            job("full-backup", "full backup", backups.fullSchedule, backup("full"))
+            job("diff-backup", "differential backup (changes since the last full)", backups.differentialSchedule, backup("diff"))
+            job("incr-backup", "incremental backup (changes since the last backup)", backups.incrementalSchedule, backup("incr"))
+            if let schedule = backups.restoreTestSchedule {
+                jobs.append(ScheduledJob(
+                    name: "\(database.stanza)-restore-test", description: "\(database.stanza): restore test (a one-off container; see backup/restore-test.sh)",
+                    schedule: schedule, command: "docker compose run --rm --no-deps \(database.restoreTestService)"))
+            }
         }
-        return ["project": layout.project, "jobs": jobs]
+        return jobs
     }
 
     func restoreTest(_ database: ComposeDatabase) -> [String: Any] {
-        [
+        let backups = database.plan.backups
+        return [
             "defaultStanza": database.stanza,
-            "version": database.plan.version,
+            "service": database.restoreTestService,
             "scratchPort": Self.scratchPort,
             "config": ComposeLayout.postgresConfig,
             "hba": ComposeLayout.postgresHBA,
-            "checkQuery": "SELECT count(*) FROM pg_catalog.pg_class",
+            "primaryHost": database.service,
+            "primaryPort": ComposeLayout.postgresPort,
+            "user": database.user,
+            "database": database.plan.name,
+            "walArchiving": backups?.walArchiving == true ? "yes" : "no",
+            "rpoSeconds": backups?.rpo.seconds ?? Self.undeclaredRecoveryTime,
+            "recoveryTimeSeconds": backups?.rto?.seconds ?? Self.undeclaredRecoveryTime,
         ]
     }
+
+    /// The bound a restore test holds an undeclared RPO or recovery time to: one day.
+    static let undeclaredRecoveryTime = 86_400
 }

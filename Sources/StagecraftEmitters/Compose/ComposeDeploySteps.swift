@@ -128,7 +128,6 @@ struct ComposeDeploySteps {
         // The previous release is kept as a copy, for rollback.
         var remote = """
             set -euo pipefail
-            export IMAGE_TAG
             mkdir -p \(current)
             rm -rf \(previous)
             cp -a \(current) \(previous)
@@ -136,6 +135,11 @@ struct ComposeDeploySteps {
             cp -a \(next)/. \(current)/
             rm -rf \(next)
             cd \(current)
+            # Compose reads .env: the crontab and anyone on the host address this release too.
+            {
+              printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+              if [ -n "$ACME_DIRECTORY" ]; then printf 'ACME_DIRECTORY=%s\\n' "$ACME_DIRECTORY"; fi
+            } > .env
             docker compose pull --quiet --ignore-buildable
             docker compose build --pull
 
@@ -152,12 +156,21 @@ struct ComposeDeploySteps {
                 remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) check\n"
             }
         }
+        let rollouts = environment.services.filter { $0.port != nil && environment.loadBalancer != nil }
+        if !rollouts.isEmpty {
+            remote += rolloutFunction
+            for service in rollouts {
+                remote += "rollout \(service.name) \(service.scaling.min) \(environment.loadBalancer!.drainSeconds)\n"
+            }
+        }
         remote += "# Returns once every container with a health check reports healthy, or fails.\n"
         remote += "docker compose up --detach --remove-orphans --wait --wait-timeout 600\n"
         remote += reloads
-        if environment.databases.contains(where: { $0.backups != nil }) {
-            remote += "crontab backup/crontab\n"
+        if layout.certificateDomain != nil {
+            remote += "# The origin's certificate: obtained on the first deploy (nginx answers the challenge), then renewed by the crontab.\n"
+            remote += "docker compose run --rm --no-deps \(ComposeLayout.acmeService)\n"
         }
+        if hasSchedule { remote += "crontab \(ScheduleFiles.crontab)\n" }
         remote += "printf '%s\\n' \"$IMAGE_TAG\" > .deployed-tag\n"
         remote += "rm -f \(marker)\n"
         return CIStep("Start \(layout.environment.name) and wait until healthy", .run("""
@@ -166,13 +179,68 @@ struct ComposeDeploySteps {
               echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
               exit 1
             fi
-            # The remote script reads the tag from its first line; the rest is sent as written.
+            if [[ -n "$ACME_DIRECTORY" && ! "$ACME_DIRECTORY" =~ ^https://[A-Za-z0-9.:/_-]+$ ]]; then
+              echo "ACME_DIRECTORY is not an https URL: $ACME_DIRECTORY" >&2
+              exit 1
+            fi
+            # The remote script reads the settings from its first lines; the rest is sent as written.
             {
               printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+              printf 'ACME_DIRECTORY=%s\\n' "$ACME_DIRECTORY"
               cat <<'REMOTE'
             \(remote)REMOTE
             } | ssh \(sshHost) 'bash -s'
-            """))
+            """), environment: [
+                // The ACME CA: Let's Encrypt when unset; its staging directory, say, to rehearse.
+                .init("ACME_DIRECTORY", .setting("ACME_DIRECTORY")),
+            ])
+    }
+
+    private var hasSchedule: Bool {
+        layout.certificateDomain != nil || layout.environment.databases.contains { $0.backups != nil }
+    }
+
+    /// Replaces a service's replicas without a gap: the new ones start beside the old ones, and
+    /// the old ones stop (finishing the requests they hold) once every new one is healthy and
+    /// nginx has looked the service up again. New replicas that fail their health check are
+    /// removed, the old ones keep serving, and the deploy fails (and rolls back).
+    private var rolloutFunction: String {
+        """
+        rollout() {
+          local service="$1" replicas="$2" grace="$3" old new id state waiting=1
+          old="$(docker compose ps --quiet "$service")"
+          if [ -z "$old" ]; then
+            return 0
+          fi
+          docker compose up --detach --no-deps --no-recreate --scale "$service=$((replicas * 2))" "$service"
+          new="$(docker compose ps --quiet "$service" | grep -vxF "$old" || true)"
+          for _ in $(seq 1 120); do
+            waiting=0
+            for id in $new; do
+              state="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id")"
+              case "$state" in
+                healthy|running) ;;
+                starting|created) waiting=1 ;;
+                *)
+                  echo "$service: a new replica is $state; the previous ones keep serving" >&2
+                  docker rm --force $new >/dev/null
+                  return 1 ;;
+              esac
+            done
+            if [ "$waiting" -eq 0 ]; then break; fi
+            sleep 5
+          done
+          if [ "$waiting" -ne 0 ]; then
+            echo "$service: the new replicas were not healthy within 10 minutes" >&2
+            docker rm --force $new >/dev/null
+            return 1
+          fi
+          sleep \(ComposeLayout.upstreamTTLSeconds + 1)
+          docker stop --time "$grace" $old >/dev/null
+          docker rm $old >/dev/null
+        }
+
+        """
     }
 
     /// Containers whose configuration is a mounted file and did not change definition are not
@@ -185,7 +253,8 @@ struct ComposeDeploySteps {
         }
         for database in layout.environment.databases.map(ComposeDatabase.init) {
             for service in [database.service] + database.replicaServices {
-                lines.append("docker compose exec -T --user postgres \(service) psql --quiet --command 'SELECT pg_reload_conf()'")
+                // The image creates only POSTGRES_USER's role: there is no role named postgres.
+                lines.append("docker compose exec -T --user postgres \(service) psql --quiet --username \(database.user) --dbname \(database.plan.name) --command 'SELECT pg_reload_conf()'")
             }
             if database.plan.pooling {
                 // PgBouncer re-reads pgbouncer.ini on SIGHUP without dropping clients.
@@ -196,7 +265,6 @@ struct ComposeDeploySteps {
     }
 
     private var rollback: CIStep {
-        let environment = layout.environment
         var remote = """
             set -euo pipefail
             if [ ! -f \(marker) ]; then
@@ -219,7 +287,7 @@ struct ComposeDeploySteps {
 
             """
         remote += reloads
-        if environment.databases.contains(where: { $0.backups != nil }) { remote += "crontab backup/crontab\n" }
+        if hasSchedule { remote += "crontab \(ScheduleFiles.crontab)\n" }
         return CIStep("Roll back to the previous release", .run("""
             set -euo pipefail
             ssh \(sshHost) 'bash -s' <<'REMOTE'

@@ -24,6 +24,7 @@ struct ComposeFile {
                 volumes.append(database.replicaVolume(index))
             }
             if database.plan.pooling { services.set(database.pooler, pooler(database)) }
+            if database.plan.backups?.restoreTestSchedule != nil { services.set(database.restoreTestService, restoreTest(database)) }
         }
         for cache in environment.caches {
             services.set(cache.name, redis(cache))
@@ -34,6 +35,10 @@ struct ComposeFile {
             }
         }
         if !environment.services.isEmpty { services.set("nginx", nginx()) }
+        if layout.certificateDomain != nil {
+            services.set(ComposeLayout.acmeService, acme())
+            volumes += [ComposeLayout.certificatesVolume, ComposeLayout.challengesVolume]
+        }
 
         var document = YAMLMap()
         document.set("name", .string(layout.project))
@@ -126,6 +131,7 @@ struct ComposeFile {
         service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 60))
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
+        service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
         service.set("logging", logging)
         return service.yaml
     }
@@ -154,6 +160,7 @@ struct ComposeFile {
         service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 300))
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
+        service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
         service.set("logging", logging)
         return service.yaml
     }
@@ -181,8 +188,35 @@ struct ComposeFile {
         return [
             .string("\(database.backupVolume):\(ComposeLayout.pgbackrestRepository)"),
             .string("./pgbackrest/pgbackrest.conf:\(ComposeLayout.pgbackrestConfig):ro"),
-            .string("./backup/restore-test.sh:\(ComposeLayout.restoreTestScript):ro"),
         ]
+    }
+
+    /// A one-off container of the database image that restores the backups and checks them
+    /// (backup/restore-test.sh), run by the crontab; never part of `up` (the `tools` profile).
+    private func restoreTest(_ database: ComposeDatabase) -> YAML {
+        var service = YAMLMap()
+        // The image the database service builds.
+        service.set("image", .string(database.image))
+        service.set("profiles", .list(["tools"]))
+        service.set("env_file", .list([.string(ComposeLayout.secretsFile(database.service))]))
+        service.set("user", "postgres")
+        service.set("entrypoint", .list(["bash", .string(ComposeLayout.restoreTestScript)]))
+        service.set("command", .list([.string(database.stanza)]))
+        service.set("volumes", .list([
+            .string("\(database.backupVolume):\(ComposeLayout.pgbackrestRepository):ro"),
+            .string("./pgbackrest/pgbackrest.conf:\(ComposeLayout.pgbackrestConfig):ro"),
+            .string("./backup/restore-test.sh:\(ComposeLayout.restoreTestScript):ro"),
+            .string("./\(database.configFolder)/primary.conf:\(ComposeLayout.postgresConfig):ro"),
+            .string("./\(database.configFolder)/pg_hba.conf:\(ComposeLayout.postgresHBA):ro"),
+            // The scratch copy: a volume of its own (the image's postgres home, so postgres owns it),
+            // removed with the container.
+            .string(ComposeLayout.restoreScratch),
+        ]))
+        service.set("environment", .map([("TMPDIR", .string(ComposeLayout.restoreScratch))]))
+        service.set("shm_size", "256mb")
+        service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
+        service.set("logging", logging)
+        return service.yaml
     }
 
     // MARK: - PgBouncer
@@ -204,8 +238,9 @@ struct ComposeFile {
             .string("./\(database.poolerConfigPath):\(ComposeLayout.poolerConfig):ro"),
             .string("./\(ComposeLayout.poolerFolder)/entrypoint.sh:\(ComposeLayout.poolerEntrypoint):ro"),
         ]))
-        let uid = ComposeLayout.postgresUID
-        service.set("tmpfs", .list([.string("\(ComposeLayout.poolerAuthDirectory):size=1m,mode=0700,uid=\(uid),gid=\(uid)")]))
+        // Sticky and world-writable, like /tmp: a tmpfs owner (uid=) is not an option every engine
+        // takes (podman refuses it), and the entrypoint writes the auth file itself with mode 0600.
+        service.set("tmpfs", .list([.string("\(ComposeLayout.poolerAuthDirectory):size=1m,mode=1777")]))
         service.set("depends_on", .map([(database.service, .map([("condition", "service_healthy")]))]))
         // Answers once PgBouncer accepts connections (pg_isready needs no password for that).
         service.set("healthcheck", healthCheck([
@@ -228,7 +263,9 @@ struct ComposeFile {
     /// same password (the secret env file is shared) and reports healthy only once in sync.
     private func redis(_ cache: CachePlan, replicaOf primary: String? = nil) -> YAML {
         let name = primary.map(Self.redisReplica) ?? cache.name
-        var arguments = ["--requirepass \"$$REDIS_PASSWORD\""]
+        // Redis refuses writes past maxmemory instead of growing until the container's limit kills it;
+        // a quarter is left for the copy-on-write of persistence and replication.
+        var arguments = ["--requirepass \"$$REDIS_PASSWORD\"", "--maxmemory \(cache.memoryMiB * 3 / 4)mb"]
         arguments += cache.persistence
             ? ["--appendonly yes", "--appendfsync everysec"]
             : ["--appendonly no", "--save ''"]
@@ -241,6 +278,8 @@ struct ComposeFile {
             : "\(ping) info replication | grep -q '^master_link_status:up'"
         var service = YAMLMap()
         service.set("image", .string("redis:\(cache.version)"))
+        // The image drops root only when its command is redis-server; this one is a shell.
+        service.set("user", "redis")
         service.set("restart", "unless-stopped")
         service.set("env_file", .list([.string(ComposeLayout.secretsFile(cache.name))]))
         // Through a shell so the password comes from the environment, not the command line of the file.
@@ -250,6 +289,7 @@ struct ComposeFile {
             service.set("depends_on", .map([(cache.name, .map([("condition", "service_healthy")]))]))
         }
         service.set("healthcheck", healthCheck(["CMD-SHELL", probe], startPeriod: primary == nil ? 10 : 60))
+        service.set("deploy", .map([("resources", .map([("limits", .map([("memory", .string("\(cache.memoryMiB)M"))]))]))]))
         service.set("logging", logging)
         return service.yaml
     }
@@ -258,12 +298,15 @@ struct ComposeFile {
 
     private func nginx() -> YAML {
         var ports: [YAML] = ["80:80"]
-        var volumes: [YAML] = ["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
-        if environment.loadBalancer?.tls == true {
+        var volumes: [YAML] = [
+            "./nginx/nginx.conf:/etc/nginx/nginx.conf:ro",
+            .string("./\(ComposeLayout.nginxResolverScript):\(ComposeLayout.nginxResolverScriptMount):ro"),
+        ]
+        if layout.certificateDomain != nil {
             ports.append("443:443")
-            // The certificate and key are files on the host (from your ACME client), never in the output.
-            volumes.append("./tls:/etc/nginx/tls:ro")
-            volumes.append("./acme:/var/www/acme:ro")
+            // The certificate the acme service keeps, and the HTTP-01 challenges it leaves for the CA.
+            volumes.append(.string("\(ComposeLayout.certificatesVolume):\(ComposeLayout.nginxCertificates):ro"))
+            volumes.append(.string("\(ComposeLayout.challengesVolume):\(ComposeLayout.challengesRoot):ro"))
         }
         var service = YAMLMap()
         service.set("image", .string(Self.nginxImage))
@@ -279,6 +322,30 @@ struct ComposeFile {
         service.set("logging", logging)
         return service.yaml
     }
+
+    // MARK: - Certificates
+
+    /// Run by the deploy and the crontab (`docker compose run --rm acme`), never left running:
+    /// the `tools` profile keeps it out of `up`.
+    private func acme() -> YAML {
+        var service = YAMLMap()
+        service.set("image", .string(ComposeLayout.acmeImage))
+        service.set("profiles", .list(["tools"]))
+        service.set("entrypoint", .list(["/bin/sh", .string(ComposeLayout.acmeScriptMount)]))
+        service.set("environment", .map([
+            // Let's Encrypt unless the deploy's ACME_DIRECTORY setting (in .env) names another CA.
+            ("ACME_DIRECTORY", .string("${ACME_DIRECTORY:-\(Self.letsEncrypt)}")),
+        ]))
+        service.set("volumes", .list([
+            .string("\(ComposeLayout.certificatesVolume):\(ComposeLayout.acmeData)"),
+            .string("\(ComposeLayout.challengesVolume):\(ComposeLayout.challengesRoot)"),
+            .string("./\(ComposeLayout.acmeScript):\(ComposeLayout.acmeScriptMount):ro"),
+        ]))
+        service.set("logging", logging)
+        return service.yaml
+    }
+
+    static let letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 
     // MARK: - Shared pieces
 

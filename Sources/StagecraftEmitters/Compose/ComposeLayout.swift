@@ -1,8 +1,8 @@
 import StagecraftPlanner
 
-/// Where things live for one compose environment: paths in the output folder, on the host,
-/// inside containers, and the names Docker Compose gives containers. One place, so the
-/// compose file, the configs that refer to each other and the deploy steps agree.
+/// Where things live for one compose environment: paths in the output folder, on the host and
+/// inside containers. One place, so the compose file, the configs that refer to each other and
+/// the deploy steps agree.
 struct ComposeLayout {
     let stack: String
     let environment: EnvironmentPlan
@@ -16,8 +16,12 @@ struct ComposeLayout {
     /// The release before the current one, kept for rollback.
     var previousHostDirectory: String { "\(hostDirectory).previous" }
 
-    /// The container Compose starts for replica `index` (1-based) of a service.
-    func container(_ service: String, replica index: Int) -> String { "\(project)-\(service)-\(index)" }
+    /// The name the origin's certificate is for: the CDN's origin name when a CDN fronts the
+    /// environment (HTTP-01 for the public name cannot pass through the CDN), else the domain.
+    var certificateDomain: String? {
+        guard let loadBalancer = environment.loadBalancer, loadBalancer.tls, !environment.services.isEmpty else { return nil }
+        return environment.cdn?.originDomain ?? loadBalancer.domain
+    }
 
     /// The env file with a service's secrets, written on the host by the deploy; never in the output.
     static func secretsFile(_ service: String) -> String { "secrets/\(service).env" }
@@ -32,6 +36,7 @@ struct ComposeLayout {
     static let pgbackrestConfig = "/etc/pgbackrest/pgbackrest.conf"
     static let pgbackrestRepository = "/var/lib/pgbackrest"
     static let restoreTestScript = "/usr/local/bin/restore-test.sh"
+    static let restoreScratch = "/var/lib/postgresql"
     static let postgresPort = 5432
     static let postgresMaxConnections = 200
     static let redisPort = 6379
@@ -43,8 +48,28 @@ struct ComposeLayout {
     /// A tmpfs: the auth file holds a password, so it never touches a disk.
     static let poolerAuthDirectory = "/run/pgbouncer"
     static let poolerAuthFile = "\(poolerAuthDirectory)/userlist.txt"
-    /// The postgres user of the official PostgreSQL image, which PgBouncer runs as.
-    static let postgresUID = 999
+    // TLS at the origin: the ACME client service and the volumes it shares with nginx.
+    static let acmeService = "acme"
+    /// The official lego image; its entrypoint is /lego, and its shell runs the generated script.
+    static let acmeImage = "goacme/lego:v4.19.2"
+    static let acmeScript = "acme/certificates.sh"
+    static let acmeScriptMount = "/usr/local/bin/certificates.sh"
+    static let certificatesVolume = "acme-certificates"
+    static let challengesVolume = "acme-challenges"
+    /// Where lego keeps its account and certificates (`--path`), inside the acme service.
+    static let acmeData = "/certificates"
+    /// The same volume, read-only, inside nginx.
+    static let nginxCertificates = "/etc/nginx/acme"
+    static let challengesRoot = "/var/www/acme"
+    /// nginx: the script the image runs at start, and the resolver configuration it writes.
+    static let nginxResolverScript = "nginx/resolver.sh"
+    static let nginxResolverScriptMount = "/docker-entrypoint.d/15-stagecraft-resolver.sh"
+    static let nginxResolverConfig = "/etc/nginx/resolver.conf"
+    /// The group the official nginx image's worker processes run as (its nginx user).
+    static let nginxGID = 101
+    /// How long nginx keeps an app service's addresses before asking Docker's DNS again.
+    static let upstreamTTLSeconds = 2
+
     /// The role standbys stream WAL as.
     static let replicationUser = "replicator"
 }
@@ -67,6 +92,8 @@ struct ComposeDatabase {
     var dataVolume: String { "\(plan.name)-data" }
     func replicaVolume(_ index: Int) -> String { "\(replicaService(index))-data" }
     var backupVolume: String { "\(plan.name)-backups" }
+    /// The one-off container the restore test runs in (`docker compose run`), beside the database.
+    var restoreTestService: String { "\(plan.name)-restore-test" }
     /// The pgBackRest stanza: one per database.
     var stanza: String { plan.name }
     /// Built from the official image with pgBackRest added, when the database is backed up.

@@ -3,9 +3,9 @@ import StagecraftPlanner
 import StagecraftSpec
 
 /// The single-host platform: per compose environment, a Compose project with nginx in front
-/// of the app replicas, Postgres with streaming standbys and PgBouncer, Redis with its
-/// replica, pgBackRest backups on a schedule with a restore test, and the CI steps that
-/// deploy it over SSH.
+/// of the app replicas and an ACME client for its certificate, Postgres with streaming
+/// standbys and PgBouncer, Redis with its replica, pgBackRest backups on a schedule with a
+/// restore test, and the CI steps that deploy it over SSH.
 public struct ComposePlatformEmitter: PlatformEmitter {
     public init() {}
 
@@ -20,12 +20,18 @@ public struct ComposePlatformEmitter: PlatformEmitter {
             if let loadBalancer = environment.loadBalancer, !environment.services.isEmpty {
                 let nginx = try NginxConfig(layout: layout, loadBalancer: loadBalancer).render(context.templates)
                 files.append(try GeneratedFile(path: "\(layout.folder)/nginx/nginx.conf", text: nginx, commentStyle: .hash))
+                files.append(try GeneratedFile(path: "\(layout.folder)/\(ComposeLayout.nginxResolverScript)", text: context.templates.render("compose/nginx-resolver.sh", [
+                    "ttlSeconds": ComposeLayout.upstreamTTLSeconds, "resolverConfig": ComposeLayout.nginxResolverConfig,
+                ]), executable: true, commentStyle: .hash))
             }
             for database in environment.databases.map(ComposeDatabase.init) {
                 files += try PostgresFiles(layout: layout, database: database).files(context.templates)
             }
             files += try PoolerFiles(layout: layout).files(context.templates)
-            files += try BackupFiles(layout: layout).files(context.templates)
+            let backups = BackupFiles(layout: layout), certificates = CertificateFiles(layout: layout)
+            files += try backups.files(context.templates)
+            files += try certificates.files(context.templates)
+            files += try ScheduleFiles(layout: layout, jobs: backups.jobs + certificates.jobs).files(context.templates)
         }
         return files
     }

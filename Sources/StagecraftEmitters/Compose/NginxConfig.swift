@@ -1,7 +1,8 @@
 import StagecraftPlanner
 
-/// The nginx load balancer of a compose environment: one upstream per app service listing
-/// each of its replicas, a location per route, static path and rate-limited path.
+/// The nginx load balancer of a compose environment: each app service found by its name in
+/// Docker's DNS (every replica answers to it), a location per route, static path and
+/// rate-limited path, and TLS with the certificate the acme service keeps.
 struct NginxConfig {
     let layout: ComposeLayout
     let loadBalancer: LoadBalancerPlan
@@ -35,18 +36,21 @@ struct NginxConfig {
             "drainSeconds": loadBalancer.drainSeconds,
             "rateZones": limits.indices.map { ["zone": zone($0), "rate": "\(limits[$0].perMinute)r/m"] },
             "globalLimits": globals.map(limitContext),
+            "ttlSeconds": ComposeLayout.upstreamTTLSeconds,
+            "resolverConfig": ComposeLayout.nginxResolverConfig,
+            "challengesRoot": ComposeLayout.challengesRoot,
+            "certificateDomain": layout.certificateDomain ?? "",
+            "certificateFile": layout.certificateDomain.map { "\(ComposeLayout.nginxCertificates)/certificates/\($0).crt" } ?? "",
+            "certificateKeyFile": layout.certificateDomain.map { "\(ComposeLayout.nginxCertificates)/certificates/\($0).key" } ?? "",
             "upstreams": services.map { service in
-                [
-                    "name": service.name,
-                    "servers": (1...max(1, service.scaling.min)).map { ["address": "\(layout.container(service.name, replica: $0)):\(service.port!)"] },
-                ] as [String: Any]
+                ["variable": Self.variable(service.name), "address": "\(service.name):\(service.port!)"]
             },
             "locations": locations.map { location in
                 // A location's own limit_req replaces the server's, so it repeats the global ones.
                 let applied = location.limits.isEmpty ? [] : globals + location.limits
                 return [
                     "path": location.path,
-                    "upstream": location.upstream,
+                    "upstream": Self.variable(location.upstream),
                     "static": location.isStatic,
                     "tls": loadBalancer.tls,
                     "limits": applied.map(limitContext),
@@ -56,6 +60,9 @@ struct NginxConfig {
     }
 
     private func zone(_ index: Int) -> String { "rate_limit_\(index)" }
+
+    /// The variable that holds a service's address: a name in a variable is resolved per request.
+    static func variable(_ service: String) -> String { "$upstream_\(service.replacing("-", with: "_"))" }
 
     private func limitContext(_ index: Int) -> [String: Any] {
         ["zone": zone(index), "burst": loadBalancer.rateLimits[index].burst]

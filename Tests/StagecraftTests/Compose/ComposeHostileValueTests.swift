@@ -101,7 +101,7 @@ final class ComposeHostileValueTests: XCTestCase {
         // The config value lands only in the env file, quoted for it.
         let env = try XCTUnwrap(files["environments/production/config/web.env"]).text
         XCTAssertTrue(env.contains("GREETING=\(FormatQuoting.dotenv(Self.configValue))\n"))
-        for path in ["nginx/nginx.conf", "postgres/db/primary.conf", "pgbackrest/pgbackrest.conf", "backup/crontab"] {
+        for path in ["nginx/nginx.conf", "postgres/db/primary.conf", "pgbackrest/pgbackrest.conf", "ops/crontab"] {
             XCTAssertFalse(try XCTUnwrap(files["environments/production/\(path)"]).text.contains("rm -rf"), path)
         }
     }

@@ -1,9 +1,11 @@
 import Foundation
 import XCTest
 
-/// The generated nginx load balancer, run for real in front of small HTTP backends.
-/// The test rewrites only the listen addresses and the upstream servers to 127.0.0.1 ports;
-/// every other line is as generated.
+/// The generated nginx load balancer, run for real in front of small HTTP backends found
+/// through DNS, as Docker's DNS serves a service's replicas: pebble's challenge test server
+/// answers the service's name with the three backends' loopback addresses. The test rewrites
+/// only the listen addresses, the app's port and the resolver's address; every other line is
+/// as generated.
 final class ComposeLoadBalancerTests: XCTestCase {
     private var directory: URL!
     private var processes: [Process] = []
@@ -23,25 +25,34 @@ final class ComposeLoadBalancerTests: XCTestCase {
         let nginx = try Tools.require("nginx")
         let python = try Tools.require("python3")
         let curl = try Tools.require("curl")
+        let challtestsrv = try Tools.require("pebble-challtestsrv")
         let generated = try ComposeFixtures.text("shop", "environments/production/nginx/nginx.conf")
-        let upstreams = NginxHarness.upstreamHosts(generated)
-        XCTAssertEqual(upstreams.count, 3)
+        XCTAssertEqual(NginxHarness.upstreams(generated), ["web:8080"])
 
-        // One small HTTP server per app replica, each answering with its own name.
-        var config = generated
+        // One small HTTP server per app replica, each answering with its own name, on one port.
+        let port = Tools.freePort()
+        let addresses = ["127.0.0.21", "127.0.0.22", "127.0.0.23"]
         var backends: [Process] = []
-        for (index, host) in upstreams.enumerated() {
+        for (index, address) in addresses.enumerated() {
             let root = directory.appendingPathComponent("backend-\(index + 1)")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             try "backend-\(index + 1)".write(to: root.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-            let port = Tools.freePort()
-            backends.append(try start(python, ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]))
-            try waitForPort(port)
-            config = config.replacingOccurrences(of: "server \(host):8080 ", with: "server 127.0.0.1:\(port) ")
+            backends.append(try start(python, ["-m", "http.server", String(port), "--bind", address, "--directory", root.path]))
+            try waitForPort(port, host: address)
         }
+        // The service's name answers with every replica, as Docker's DNS does.
+        let dnsPort = Tools.freePort(), managementPort = Tools.freePort()
+        try start(challtestsrv, ["-dns01", "127.0.0.1:\(dnsPort)", "-management", "127.0.0.1:\(managementPort)",
+                                 "-http01", "", "-https01", "", "-tlsalpn01", "", "-defaultIPv4", "", "-defaultIPv6", ""])
+        try waitForPort(managementPort)
+        let added = try Tools.run(curl, ["-sf", "-d", #"{"host":"web","addresses":["127.0.0.21","127.0.0.22","127.0.0.23"]}"#, "http://127.0.0.1:\(managementPort)/add-a"])
+        XCTAssertEqual(added.status, 0, added.output)
+        var config = generated.replacingOccurrences(of: "\"web:8080\"", with: "\"web:\(port)\"")
+            .replacingOccurrences(of: "include \"/etc/nginx/resolver.conf\";", with: "resolver 127.0.0.1:\(dnsPort) valid=1s ipv6=off;")
         let httpPort = Tools.freePort(), httpsPort = Tools.freePort()
         config = config.replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(httpPort);")
             .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(httpsPort) ssl;")
+        config = try NginxHarness.selfSignedCertificate(for: config, in: directory)
         let configURL = try NginxHarness.install(config, in: directory)
         let prefix = directory.path + "/"
         try start(nginx, ["-p", prefix, "-c", configURL.path, "-g", "daemon off; pid \(prefix)nginx.pid; error_log \(prefix)error.log;"])
@@ -101,14 +112,14 @@ final class ComposeLoadBalancerTests: XCTestCase {
         return process
     }
 
-    private func waitForPort(_ port: Int) throws {
+    private func waitForPort(_ port: Int, host: String = "127.0.0.1") throws {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_addr.s_addr = inet_addr(host)
             let connected = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
@@ -116,11 +127,12 @@ final class ComposeLoadBalancerTests: XCTestCase {
             if connected == 0 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw PortNeverOpened(port: port)
+        throw PortNeverOpened(host: host, port: port)
     }
 }
 
 private struct PortNeverOpened: Error, CustomStringConvertible {
+    let host: String
     let port: Int
-    var description: String { "nothing listened on 127.0.0.1:\(port) within 15 s" }
+    var description: String { "nothing listened on \(host):\(port) within 15 s" }
 }

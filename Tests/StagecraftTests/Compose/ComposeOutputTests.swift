@@ -15,7 +15,7 @@ final class ComposeOutputTests: XCTestCase {
         XCTAssertFalse(compose.contains("replica-"), "the mvp blog has no read replica")
         XCTAssertTrue(compose.contains("DB_READ_HOST: db\n"), "without a replica, reads go to the primary")
         let nginx = try ComposeFixtures.text("blog", "environments/production/nginx/nginx.conf")
-        XCTAssertEqual(NginxHarness.upstreamHosts(nginx), ["blog-production-web-1"])
+        XCTAssertEqual(NginxHarness.upstreams(nginx), ["web:3000"])
         let generated = try ComposeFixtures.generation("blog").files.paths.map(\.value)
         XCTAssertFalse(generated.contains { $0.hasPrefix("environments/production/postgres/db/replica") })
     }
@@ -30,7 +30,7 @@ final class ComposeOutputTests: XCTestCase {
         XCTAssertTrue(compose.contains("- ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro"))
 
         let nginx = try ComposeFixtures.text("shop", "\(folder)/nginx/nginx.conf")
-        XCTAssertGreaterThanOrEqual(NginxHarness.upstreamHosts(nginx).count, 2, "at least two app instances behind nginx")
+        XCTAssertEqual(NginxHarness.upstreams(nginx), ["web:8080"], "every replica, by the service's name")
         XCTAssertTrue(nginx.contains("limit_req_zone $binary_remote_addr zone=rate_limit_0:10m rate=100r/m;"))
         XCTAssertTrue(nginx.contains("limit_req_zone $binary_remote_addr zone=rate_limit_1:10m rate=10r/m;"))
         XCTAssertTrue(nginx.contains("limit_req_status 429;"))
@@ -47,8 +47,8 @@ final class ComposeOutputTests: XCTestCase {
         XCTAssertTrue(primary.contains("archive_mode = on\narchive_command = 'pgbackrest --stanza=db archive-push %p'"))
         let timeout = try XCTUnwrap(primary.split(separator: "\n").first { $0.hasPrefix("archive_timeout = ") })
         XCTAssertLessThanOrEqual(Int(timeout.dropFirst("archive_timeout = ".count))!, 3600)
-        let crontab = try ComposeFixtures.text("shop", "\(folder)/backup/crontab")
-        XCTAssertTrue(crontab.contains("\n30 * * * * cd /srv/shop/production && docker compose exec -T --user postgres db pgbackrest --stanza=db --type=incr backup"))
+        let crontab = try ComposeFixtures.text("shop", "\(folder)/ops/crontab")
+        XCTAssertTrue(crontab.contains("\n30 * * * * cd /srv/shop/production && sh ops/cron-job.sh db-incr-backup docker compose exec -T --user postgres db pgbackrest --stanza=db --type=incr backup"))
         let pgbackrest = try ComposeFixtures.text("shop", "\(folder)/pgbackrest/pgbackrest.conf")
         XCTAssertTrue(pgbackrest.contains("repo1-retention-full=14\n"))
         XCTAssertTrue(pgbackrest.contains("repo1-cipher-type=aes-256-cbc\n"))

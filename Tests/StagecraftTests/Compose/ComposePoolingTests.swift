@@ -13,7 +13,7 @@ final class ComposePoolingTests: XCTestCase {
             XCTAssertTrue(compose.contains("  db-pgbouncer:\n    image: db-pgbouncer:pg16\n    build:\n      context: ./pgbouncer\n"), compose)
             XCTAssertTrue(compose.contains("- ./pgbouncer/db/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro"))
             XCTAssertTrue(compose.contains("- secrets/db-pgbouncer.env"))
-            XCTAssertTrue(compose.contains("- /run/pgbouncer:size=1m,mode=0700,uid=999,gid=999"), "the auth file lives in a tmpfs")
+            XCTAssertTrue(compose.contains("- /run/pgbouncer:size=1m,mode=1777"), "the auth file lives in a tmpfs")
             XCTAssertTrue(compose.contains("- pg_isready\n      - --host\n      - 127.0.0.1\n      - --port\n      - '6432'"), "the health check asks PgBouncer")
             // The apps write through the pooler; reads keep going straight to the standbys.
             XCTAssertTrue(compose.contains("      DB_HOST: db-pgbouncer\n      DB_PORT: '6432'\n      DB_READ_HOST: db-read\n      DB_READ_PORT: '5432'\n"), compose)

@@ -20,6 +20,10 @@ printf '%s:%s:*:%s:%s\n' 'db' 5432 'replicator' "$escaped_password" > "$passfile
 
 if [ ! -s "$data_directory/PG_VERSION" ]; then
     echo "Cloning the primary db into $data_directory"
+    # The image creates the data directory world-writable (1777) and leaves tightening it to
+    # its own entrypoint, which a replica does not run: PostgreSQL refuses any mode but 0700/0750.
+    mkdir -p "$data_directory"
+    chmod 0700 "$data_directory"
     PGPASSFILE="$passfile" pg_basebackup \
         --pgdata="$data_directory" \
         --host='db' --port=5432 --username='replicator' --no-password \

@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// The compose examples deployed the way a team deploys them, by `scripts/rehearse`: a real
+/// sshd as the host, podman with Compose, pebble issuing the certificate, the generated deploy
+/// job's own steps, the crontab run as cron runs it (every backup, the restore test, the
+/// certificate renewal), a second release with requests flowing, a failing release rolled
+/// back, and a service removed.
+final class ComposeRehearsalTests: XCTestCase {
+    func testTheShopDeploysServesBacksUpRollsBackAndLosesAServiceCleanly() throws {
+        let work = try Fixtures.temporaryDirectory("rehearsal")
+        defer { try? FileManager.default.removeItem(at: work) }
+        // The same stack without its worker: what the last deploy must remove.
+        let shop = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(Fixtures.stackFile("shop")), encoding: .utf8)
+        let worker = try XCTUnwrap(shop.range(of: "    Worker(\"jobs\") {"))
+        let end = try XCTUnwrap(shop.range(of: "    }\n", range: worker.upperBound..<shop.endIndex))
+        let withoutWorker = work.appendingPathComponent("shop.swift")
+        try (String(shop[..<worker.lowerBound]) + String(shop[end.upperBound...])).write(to: withoutWorker, atomically: true, encoding: .utf8)
+
+        let result = try rehearse([Fixtures.stackFile("shop"), "production", "--then", withoutWorker.path])
+        XCTAssertEqual(result.status, 0, result.output)
+        for evidence in [
+            "answered with a certificate pebble issued",
+            "15 requests reached 3 replicas",
+            "a row written on db was read on db-replica-1",
+            "the app queried db through db-pgbouncer",
+            "the marker written before is there, the row written after is not",
+            "requests during the deploy, 0 failed",
+            "v2 serves again and is recorded as deployed",
+            "removed ['jobs']",
+            "rehearsal of stacks/shop.swift (production) passed",
+        ] {
+            XCTAssertTrue(result.output.contains(evidence), "\(evidence)\n\(result.output)")
+        }
+    }
+
+    func testTheBlogDeploysAtItsStage() throws {
+        let result = try rehearse([Fixtures.stackFile("blog"), "production"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("answered with a certificate pebble issued"), result.output)
+        XCTAssertTrue(result.output.contains("rehearsal of stacks/blog.swift (production) passed"), result.output)
+    }
+
+    private func rehearse(_ arguments: [String]) throws -> Tools.Result {
+        guard getuid() == 0 else { throw XCTSkip("the rehearsal needs root (namespaces, podman, sshd)") }
+        return try Tools.run(Fixtures.repositoryRoot.appendingPathComponent("scripts/rehearse").path, arguments,
+                             in: Fixtures.repositoryRoot, environment: ["STAGECRAFT": Fixtures.stagecraftBinary])
+    }
+}

@@ -1,0 +1,813 @@
+"""Rehearses a compose environment's deploy the way a team runs it, on this machine.
+
+Run through scripts/rehearse, which starts it in network and mount namespaces of its own:
+ports 22, 80 and 443, /srv and the container engine's socket are private to the rehearsal,
+and nothing it starts outlives it.
+
+The host: a real sshd on 127.0.0.1:22 with a deploy user, podman behind Docker's API with
+Compose (scripts/rehearsal/docker-compose-v2 is the one adapter), cron's crontab, and
+pebble as the ACME certificate authority. The runner: the generated deploy workflow's own
+job for the environment, its `run:` steps in order with their `env:`, by bash as a GitHub
+runner runs them, with the secrets this script makes up. Every step is printed; the first
+that fails ends the rehearsal with its name and a non-zero exit.
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import pathlib
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HERE = pathlib.Path(__file__).resolve().parent
+CACHE = ROOT / ".tools" / "rehearsal"
+RUN = pathlib.Path("/run/stagecraft-rehearsal")
+SOCKET = RUN / "podman.sock"
+DOCKER_HOST = f"unix://{SOCKET}"
+DEPLOY_USER = "stagecraft-deploy"
+# ssh reads ~/.ssh from the passwd entry, not $HOME: the runner is a user of its own, as on GitHub.
+RUNNER_USER = "stagecraft-runner"
+ACME_PORT = 14000
+STAGE_FOR_TAG = {}
+
+
+class StepFailed(Exception):
+    pass
+
+
+def say(message):
+    print(message, flush=True)
+
+
+STARTED = time.monotonic()
+
+
+def step(name):
+    say(f"==> [{time.monotonic() - STARTED:5.0f}s] {name}")
+
+
+def run(command, check=True, capture=False, env=None, input=None, timeout=None, cwd=None):
+    result = subprocess.run(command, text=True, capture_output=capture, env=env, input=input,
+                            timeout=timeout, cwd=cwd)
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout or "").strip() if capture else ""
+        raise StepFailed(f"{' '.join(map(str, command))} exited {result.returncode}" + (f": {detail[-2000:]}" if detail else ""))
+    return result
+
+
+def podman(*arguments, **kwargs):
+    return run(["podman", *arguments], **kwargs)
+
+
+# MARK: - Images
+
+BASE_PACKAGES = [
+    "postgresql-15", "pgbackrest", "pgbouncer", "nginx", "redis-server", "lego", "curl", "wget",
+    "ca-certificates", "procps", "python3", "openssl", "iproute2",
+]
+
+
+def base_image():
+    """A Debian bookworm root built by debootstrap with every package the stand-ins need.
+
+    No registry is reachable, so this is the only base. Its package lists are removed, so an
+    `apt-get update && apt-get install` of an installed package in a generated Dockerfile
+    succeeds offline, as it would online.
+    """
+    digest = hashlib.sha256(" ".join(BASE_PACKAGES).encode()).hexdigest()[:12]
+    name = f"localhost/stagecraft-rehearsal/base:{digest}"
+    if podman("image", "exists", name, check=False).returncode == 0:
+        return name
+    print(f"==> build the base image {name} with debootstrap (once per machine)", file=sys.stderr, flush=True)
+    rootfs = CACHE / f"rootfs-{digest}"
+    debs = CACHE / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(rootfs, ignore_errors=True)
+    run(["debootstrap", "--variant=minbase", f"--cache-dir={debs}", "--include=" + ",".join(BASE_PACKAGES),
+         "bookworm", str(rootfs), "http://deb.debian.org/debian"], capture=True)
+    for sources in ["etc/apt/sources.list", "etc/apt/sources.list.d"]:
+        path = rootfs / sources
+        if path.is_dir():
+            shutil.rmtree(path)
+            path.mkdir()
+        elif path.exists():
+            path.write_text("")
+    shutil.rmtree(rootfs / "var/lib/apt/lists", ignore_errors=True)
+    (rootfs / "var/lib/apt/lists/partial").mkdir(parents=True)
+    # Debian's packages create a cluster and start nothing in a chroot; the image has no cluster.
+    shutil.rmtree(rootfs / "etc/postgresql", ignore_errors=True)
+    shutil.rmtree(rootfs / "var/lib/postgresql/15", ignore_errors=True)
+    tar = subprocess.Popen(["tar", "-C", str(rootfs), "--exclude=./proc/*", "--exclude=./sys/*", "--exclude=./dev/*", "-cf", "-", "."], stdout=subprocess.PIPE)
+    importer = subprocess.run(["podman", "import", "-", name], stdin=tar.stdout, capture_output=True, text=True)
+    tar.wait()
+    if importer.returncode != 0 or tar.returncode != 0:
+        raise StepFailed(f"podman import failed: {importer.stderr}")
+    shutil.rmtree(rootfs, ignore_errors=True)
+    return name
+
+
+def build(tag, containerfile, files=None):
+    """Builds one image offline from a Containerfile and the files beside it."""
+    with tempfile.TemporaryDirectory() as context:
+        for target, source in (files or {}).items():
+            shutil.copy(source, pathlib.Path(context) / target)
+        (pathlib.Path(context) / "Containerfile").write_text(containerfile)
+        podman("build", "--quiet", "--network", "none", "--tag", tag, context, capture=True)
+
+
+def standins(base, names, pebble_root):
+    """The official images the compose file names, as stand-ins honouring their contracts (IMAGES.md)."""
+    recipes = {
+        "postgres": lambda version: (f"""FROM {base}
+RUN groupmod -g 999 postgres && usermod -u 999 -g 999 postgres \\
+ && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql /var/log/postgresql \\
+ && mkdir -p /docker-entrypoint-initdb.d \\
+ && mkdir -p /var/lib/postgresql/data && chown postgres:postgres /var/lib/postgresql/data \\
+ && chmod 1777 /var/lib/postgresql/data
+ENV PG_MAJOR=15 PGDATA=/var/lib/postgresql/data PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENTRYPOINT ["docker-entrypoint.sh"]
+STOPSIGNAL SIGINT
+EXPOSE 5432
+CMD ["postgres"]
+""", {"postgres-entrypoint.sh": HERE / "images/postgres-entrypoint.sh"}),
+        "redis": lambda version: (f"""FROM {base}
+RUN groupmod -g 999 redis && usermod -u 999 -g 999 redis \\
+ && mkdir -p /data && chown redis:redis /data
+WORKDIR /data
+COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENTRYPOINT ["docker-entrypoint.sh"]
+EXPOSE 6379
+CMD ["redis-server"]
+""", {"redis-entrypoint.sh": HERE / "images/redis-entrypoint.sh"}),
+        "nginx": lambda version: (f"""FROM {base}
+RUN groupmod -g 1101 ssl-cert && usermod -u 1101 postgres \\
+ && groupmod -g 101 nogroup && usermod -u 101 -g 101 nobody \\
+ && mkdir -p /docker-entrypoint.d /var/cache/nginx \\
+ && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log
+COPY nginx-entrypoint.sh /docker-entrypoint.sh
+ENTRYPOINT ["/docker-entrypoint.sh"]
+EXPOSE 80
+STOPSIGNAL SIGQUIT
+CMD ["nginx", "-g", "daemon off;"]
+""", {"nginx-entrypoint.sh": HERE / "images/nginx-entrypoint.sh"}),
+        # The test CA is trusted the way lego documents: LEGO_CA_CERTIFICATES.
+        "goacme/lego": lambda version: (f"""FROM {base}
+RUN ln -s /usr/bin/lego /lego
+COPY pebble-root.pem /etc/ssl/certs/pebble-root.pem
+ENV LEGO_CA_CERTIFICATES=/etc/ssl/certs/pebble-root.pem
+ENTRYPOINT ["/lego"]
+""", {"pebble-root.pem": pebble_root}),
+    }
+    built = []
+    for name in sorted(names):
+        repository, _, version = name.partition(":")
+        short = repository.removeprefix("docker.io/").removeprefix("library/")
+        if short not in recipes:
+            continue
+        containerfile, files = recipes[short](version)
+        tag = f"docker.io/{'library/' if '/' not in short else ''}{short}:{version or 'latest'}"
+        build(tag, containerfile, files)
+        built.append(tag)
+    return built
+
+
+def app_image(base, repository, tag, workload, healthy=True):
+    """The stack's own image for a release: the rehearsal app (images/app.py)."""
+    environment = {"APP_VERSION": tag, "APP_HEALTHY": "1" if healthy else "0"}
+    if workload.get("port"):
+        environment["PORT"] = str(workload["port"])
+        environment["APP_HEALTH_PATH"] = workload.get("healthCheck") or "/healthz"
+    env = " ".join(f"{k}={json.dumps(v)}" for k, v in environment.items())
+    build(f"{repository}:{tag}", f"""FROM {base}
+COPY app.py /app/app.py
+ENV {env}
+USER nobody
+CMD ["python3", "/app/app.py"]
+""", {"app.py": HERE / "images/app.py"})
+
+
+# MARK: - The host
+
+class Host:
+    """sshd, podman's API, the health-check scheduler, pebble: all inside this namespace."""
+
+    def __init__(self, work):
+        self.work = work
+        self.processes = []
+        self.projects = set()
+        self.stop = threading.Event()
+        self.home = work / "deploy-home"
+        self.runner_home = work / "runner-home"
+
+    def start(self):
+        step("start the host: loopback, /srv, the deploy user, podman, sshd, pebble")
+        run(["ip", "link", "set", "lo", "up"])
+        run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/srv"])
+        RUN.mkdir(parents=True, exist_ok=True)
+        run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(RUN)])
+        self.docker_cli_in_usr_bin()
+        # netavark's DNS server (aardvark-dns) keeps its state and pid here: a private copy, so a
+        # server left by an earlier rehearsal, in a network namespace gone since, is not reused.
+        networks = pathlib.Path("/run/containers/networks")
+        networks.mkdir(parents=True, exist_ok=True)
+        run(["mount", "-t", "tmpfs", "-o", "mode=0700", "tmpfs", str(networks)])
+        self.create_user()
+        self.start_podman()
+        self.start_sshd()
+        threading.Thread(target=self.run_health_checks, daemon=True).start()
+
+    def docker_cli_in_usr_bin(self):
+        """cron runs jobs with PATH=/usr/bin:/bin, where Docker's packages put the CLI; this
+        machine has it in /usr/local/bin. An overlay adds it to /usr/bin in this namespace only."""
+        if pathlib.Path("/usr/bin/docker").exists():
+            return
+        found = shutil.which("docker")
+        if not found:
+            raise StepFailed("the Docker CLI is not on this machine")
+        extra = RUN / "usr-bin"
+        extra.mkdir()
+        (extra / "docker").symlink_to(found)
+        run(["mount", "-t", "overlay", "overlay", "-o", f"lowerdir={extra}:/usr/bin", "/usr/bin"])
+
+    def create_user(self):
+        for name, home in [(DEPLOY_USER, self.home), (RUNNER_USER, self.runner_home)]:
+            # A rehearsal killed outright can leave its users behind.
+            run(["pkill", "--uid", name], check=False, capture=True)
+            run(["userdel", "--force", name], check=False, capture=True)
+            home.mkdir(parents=True)
+            # '*': no password, but not locked (sshd refuses locked accounts even with a key).
+            run(["useradd", "--home-dir", str(home), "--no-create-home", "--shell", "/bin/bash", "--password", "*", name])
+        runner = pwd.getpwnam(RUNNER_USER)
+        self.runner_uid, self.runner_gid = runner.pw_uid, runner.pw_gid
+        user = pwd.getpwnam(DEPLOY_USER)
+        self.uid, self.gid = user.pw_uid, user.pw_gid
+        plugins = self.home / ".docker/cli-plugins"
+        plugins.mkdir(parents=True)
+        shutil.copy(HERE / "docker-compose-v2", plugins / "docker-compose")
+        # The Docker CLI finds the engine through a context, as `docker context use` leaves it.
+        meta = self.home / ".docker/contexts/meta" / hashlib.sha256(b"rehearsal").hexdigest()
+        meta.mkdir(parents=True)
+        (meta / "meta.json").write_text(json.dumps({"Name": "rehearsal", "Metadata": {}, "Endpoints": {"docker": {"Host": DOCKER_HOST, "SkipTLSVerify": False}}}))
+        (self.home / ".docker/config.json").write_text(json.dumps({"currentContext": "rehearsal"}))
+        ssh = self.home / ".ssh"
+        ssh.mkdir(mode=0o700)
+        self.key = self.work / "deploy-key"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rehearsal", "-f", str(self.key)])
+        shutil.copy(f"{self.key}.pub", ssh / "authorized_keys")
+        run(["chown", "-R", f"{self.uid}:{self.gid}", str(self.home)])
+        run(["chown", "-R", f"{self.runner_uid}:{self.runner_gid}", str(self.runner_home)])
+        (self.work).chmod(0o755)
+
+    def start_podman(self):
+        self.spawn(["podman", "system", "service", "--time=0", DOCKER_HOST], "podman.log")
+        for _ in range(100):
+            if SOCKET.exists():
+                break
+            time.sleep(0.1)
+        else:
+            raise StepFailed("podman's API socket did not appear")
+        os.chown(SOCKET, self.uid, self.gid)
+
+    def start_sshd(self):
+        host_key = self.work / "ssh_host_ed25519_key"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)])
+        config = self.work / "sshd_config"
+        config.write_text(f"""ListenAddress 127.0.0.1:22
+HostKey {host_key}
+PidFile none
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers {DEPLOY_USER}
+AuthorizedKeysFile .ssh/authorized_keys
+StrictModes no
+AcceptEnv LANG
+""")
+        pathlib.Path("/run/sshd").mkdir(exist_ok=True)
+        self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], "sshd.log")
+        wait_for_port(22)
+        public = pathlib.Path(f"{host_key}.pub").read_text().split()
+        self.known_hosts = f"127.0.0.1 {public[0]} {public[1]}"
+
+    def run_health_checks(self):
+        """What podman's systemd timers would do: run each container's health check, often."""
+        while not self.stop.is_set():
+            ids = podman("ps", "--quiet", "--filter", "status=running", check=False, capture=True).stdout.split()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda c: podman("healthcheck", "run", c, check=False, capture=True), ids))
+            self.stop.wait(2)
+
+    def start_pebble(self):
+        """pebble as the ACME CA; its DNS answers every name with 127.0.0.1 (this host)."""
+        tls = self.work / "pebble"
+        tls.mkdir()
+        gateway_names = "DNS:localhost,DNS:host.containers.internal,IP:127.0.0.1"
+        run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-days", "2", "-subj", "/CN=rehearsal pebble", "-addext", f"subjectAltName={gateway_names}",
+             "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")], capture=True)
+        (tls / "config.json").write_text(json.dumps({"pebble": {
+            "listenAddress": f"0.0.0.0:{ACME_PORT}", "managementListenAddress": "127.0.0.1:15000",
+            "certificate": str(tls / "cert.pem"), "privateKey": str(tls / "key.pem"),
+            "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "", "externalAccountBindingRequired": False}}))
+        self.spawn(["pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:8053",
+                    "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:8055"], "challtestsrv.log")
+        self.spawn(["pebble", "-config", str(tls / "config.json"), "-dnsserver", "127.0.0.1:8053"], "pebble.log",
+                   env=dict(os.environ, PEBBLE_VA_NOSLEEP="1", PEBBLE_WFE_NONCEREJECT="0", PEBBLE_VA_ALWAYS_VALID="0"))
+        wait_for_port(ACME_PORT)
+        wait_for_port(15000)
+        self.pebble_tls = tls / "cert.pem"
+        return self.pebble_tls
+
+    def issuing_root(self):
+        """The root that signs the certificates pebble issues (new at every start)."""
+        context = ssl.create_default_context(cafile=str(self.pebble_tls))
+        with urllib.request.urlopen("https://127.0.0.1:15000/roots/0", context=context) as response:
+            path = self.work / "pebble-issuing-root.pem"
+            path.write_bytes(response.read())
+            return path
+
+    def spawn(self, command, log, env=None):
+        handle = open(self.work / log, "w")
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def as_deploy_user(self, command, **kwargs):
+        return run(["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--init-groups", *command], **kwargs)
+
+    def cleanup(self):
+        """Removes what the rehearsal's Compose projects left: containers, volumes, networks."""
+        self.stop.set()
+        label = "com.docker.compose.project"
+        for project in self.projects:
+            selector = f"label={label}={project}"
+            ids = podman("ps", "--all", "--quiet", "--filter", selector, check=False, capture=True).stdout.split()
+            if ids:
+                podman("rm", "--force", "--time", "5", *ids, check=False, capture=True)
+            for volume in podman("volume", "ls", "--quiet", "--filter", selector, check=False, capture=True).stdout.split():
+                podman("volume", "rm", "--force", volume, check=False, capture=True)
+            podman("network", "rm", "--force", f"{project}_default", check=False, capture=True)
+        run(["crontab", "-r", "-u", DEPLOY_USER], check=False, capture=True)
+        for process in reversed(self.processes):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        pid = pathlib.Path("/run/containers/networks/aardvark-dns/aardvark.pid")
+        if pid.exists():
+            run(["kill", pid.read_text().strip()], check=False, capture=True)
+        for name in [DEPLOY_USER, RUNNER_USER]:
+            run(["pkill", "--uid", name], check=False, capture=True)
+            run(["userdel", "--force", name], check=False, capture=True)
+
+
+def wait_for_port(port, host="127.0.0.1", timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise StepFailed(f"nothing listens on {host}:{port}")
+
+
+# MARK: - The runner
+
+class Runner:
+    """Runs a job of a generated GitHub Actions workflow as a runner would."""
+
+    def __init__(self, host, output, secrets_, variables):
+        self.host = host
+        self.output = output
+        self.secrets = secrets_
+        self.variables = variables
+
+    def expression(self, text, inputs):
+        def value(match):
+            expression = match.group(1).strip()
+            if expression.startswith("secrets."):
+                return self.secrets.get(expression[len("secrets."):], "")
+            if expression.startswith("vars."):
+                return self.variables.get(expression[len("vars."):], "")
+            if expression.startswith("inputs."):
+                return inputs.get(expression[len("inputs."):], "")
+            raise StepFailed(f"the rehearsal runner cannot evaluate ${{{{ {expression} }}}}")
+        return re.sub(r"\$\{\{(.*?)\}\}", value, str(text))
+
+    def run_job(self, workflow, job_name, inputs):
+        document = yaml.safe_load((self.output / workflow).read_text())
+        job = document["jobs"][job_name]
+        home = self.host.runner_home
+        for leftover in home.iterdir():
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        environment = {"HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "CI": "true", "GITHUB_ACTIONS": "true", "LANG": "C.UTF-8"}
+        for key, value in (job.get("env") or {}).items():
+            environment[key] = self.expression(value, inputs)
+        failed = None
+        for index, item in enumerate(job["steps"]):
+            name = item.get("name") or item.get("uses") or f"step {index + 1}"
+            condition = str(item.get("if", "success()"))
+            should_run = ("failure()" in condition) if failed else ("failure()" not in condition or "always()" in condition)
+            if not should_run:
+                continue
+            if "uses" in item:
+                # actions/checkout: the output folder is the checked-out repository.
+                say(f"--- {job_name}: {name} (the output folder is the checkout)")
+                continue
+            say(f"--- [{time.monotonic() - STARTED:5.0f}s] {job_name}: {name}")
+            env = dict(environment)
+            for key, value in (item.get("env") or {}).items():
+                env[key] = self.expression(value, inputs)
+            script = self.expression(item["run"], inputs)
+            result = subprocess.run(["setpriv", f"--reuid={self.host.runner_uid}", f"--regid={self.host.runner_gid}", "--init-groups",
+                                     "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                                    cwd=self.output, env=env, text=True)
+            if result.returncode != 0:
+                say(f"--- {job_name}: {name} failed (exit {result.returncode})")
+                failed = failed or name
+        return failed
+
+
+# MARK: - Checks
+
+def https_get(root, name, path="/", timeout=10):
+    """A request through nginx on this host, verified against pebble's issuing root."""
+    context = ssl.create_default_context(cafile=str(root))
+    connection = socket.create_connection(("127.0.0.1", 443), timeout=timeout)
+    tls = context.wrap_socket(connection, server_hostname=name)
+    request = f"GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\nUser-Agent: rehearsal\r\n\r\n"
+    tls.sendall(request.encode())
+    data = b""
+    while True:
+        chunk = tls.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    tls.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    return status, body.decode(errors="replace")
+
+
+class Traffic:
+    """A bounded loop of requests through nginx that counts the ones that failed."""
+
+    # One address sends them all: the pace stays under the stack's rate limits.
+    def __init__(self, root, name, limit=3000, pause=0.7):
+        self.root, self.name, self.limit, self.pause = root, name, limit, pause
+        self.sent = 0
+        self.failures = []
+        self.releases = set()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self):
+        while not self.stop.is_set() and self.sent < self.limit:
+            self.sent += 1
+            try:
+                status, body = https_get(self.root, self.name, timeout=10)
+                if status != 200:
+                    self.failures.append(f"HTTP {status}")
+                else:
+                    self.releases.add(body.split()[0])
+            except Exception as error:  # noqa: BLE001 — every failure counts
+                self.failures.append(repr(error))
+            time.sleep(self.pause)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def compose_exec(host, directory, *arguments, check=True):
+    return host.as_deploy_user(["bash", "-c", f"cd {directory} && docker compose " + " ".join(arguments)],
+                               check=check, capture=True, env=deploy_env(host))
+
+
+def deploy_env(host):
+    return {"HOME": str(host.home), "PATH": "/usr/bin:/bin", "LOGNAME": DEPLOY_USER, "USER": DEPLOY_USER, "SHELL": "/bin/sh"}
+
+
+def cron_jobs(host):
+    """The deploy user's crontab, as `crontab -l` shows it: assignments and job lines."""
+    text = run(["crontab", "-l", "-u", DEPLOY_USER], capture=True).stdout
+    variables, jobs = {}, []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        assignment = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$", stripped)
+        if assignment:
+            variables[assignment.group(1)] = assignment.group(2)
+            continue
+        fields = stripped.split(None, 5)
+        jobs.append((" ".join(fields[:5]), fields[5]))
+    return variables, jobs
+
+
+def run_as_cron(host, variables, command):
+    """One crontab line's command in the environment cron gives it (cron(8)): HOME, LOGNAME
+    and SHELL from the user's entry, PATH=/usr/bin:/bin, plus the crontab's assignments."""
+    environment = {"HOME": str(host.home), "LOGNAME": DEPLOY_USER, "SHELL": "/bin/sh", "PATH": "/usr/bin:/bin"}
+    environment.update(variables)
+    return run(["env", "-i", *[f"{k}={v}" for k, v in environment.items()], "setpriv", f"--reuid={host.uid}",
+                f"--regid={host.gid}", "--init-groups", environment["SHELL"], "-c", command],
+               check=False, capture=True, cwd=str(host.home))
+
+
+# MARK: - The rehearsal
+
+def generate(stagecraft, stack, output):
+    run([stagecraft, "generate", str(stack), "--out", str(output)], capture=True)
+    run(["git", "init", "-q", str(output)], capture=True)
+
+
+def main():
+    # A stopped rehearsal cleans up like a failed one.
+    def interrupted(number, _frame):
+        raise StepFailed(f"interrupted by signal {number}")
+    signal.signal(signal.SIGTERM, interrupted)
+    parser = argparse.ArgumentParser(prog="scripts/rehearse", description=__doc__.split("\n\n")[0])
+    parser.add_argument("stack")
+    parser.add_argument("environment", nargs="?", default="production")
+    parser.add_argument("--then", dest="then", help="a second stack file deployed last: what it no longer declares must be gone")
+    parser.add_argument("--stagecraft", default=os.environ.get("STAGECRAFT", str(ROOT / ".build/debug/stagecraft")))
+    parser.add_argument("--keep", action="store_true", help="leave the work folder for inspection")
+    if sys.argv[1:] == ["--base-image"]:
+        # Run before the namespaces are entered: debootstrap needs Debian's mirror.
+        print(base_image())
+        return 0
+    arguments = parser.parse_args()
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="stagecraft-rehearsal-"))
+    host = Host(work)
+    current = "setup"
+    rehearsal = None
+    try:
+        current = "generate"
+        step(f"generate {arguments.stack}")
+        output = work / "repository"
+        generate(arguments.stagecraft, pathlib.Path(arguments.stack).resolve(), output)
+        rehearsal = Rehearsal(host, output, arguments.environment, arguments)
+        for current, action in rehearsal.plan():
+            step(current)
+            action()
+        say(f"rehearsal of {arguments.stack} ({arguments.environment}) passed")
+        return 0
+    except (StepFailed, AssertionError, subprocess.TimeoutExpired) as error:
+        say(f"rehearsal FAILED at step: {current}\n{error}")
+        if rehearsal is not None and pathlib.Path(rehearsal.remote, "compose.yaml").exists():
+            logs = compose_exec(host, rehearsal.remote, "logs", "--no-color", "--tail", "15", check=False)
+            say("--- the containers' last lines\n" + logs.stdout + logs.stderr)
+        if os.environ.get("REHEARSAL_PAUSE_ON_FAILURE"):
+            say(f"paused for inspection: nsenter --target {os.getpid()} --net --mount")
+            time.sleep(int(os.environ["REHEARSAL_PAUSE_ON_FAILURE"]))
+        for log in sorted(work.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            if tail:
+                say(f"--- {log.name} (last lines)\n" + "\n".join(tail))
+        return 1
+    finally:
+        host.cleanup()
+        if not arguments.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+class Rehearsal:
+    def __init__(self, host, output, environment, arguments):
+        self.host, self.output, self.environment, self.arguments = host, output, environment, arguments
+        self.folder = output / "environments" / environment
+        self.plan_json = json.loads((self.folder / "plan.json").read_text())
+        self.compose = yaml.safe_load((self.folder / "compose.yaml").read_text())
+        # The Compose project is named STACK-ENVIRONMENT.
+        self.stack = self.compose["name"].removesuffix(f"-{environment}")
+        # Compose v1 names projects without '-' or '_' stripped: as written, lower-cased.
+        host.projects.add(self.compose["name"])
+        self.remote = f"/srv/{self.stack}/{environment}"
+        workflows = sorted((output / ".github/workflows").glob("*-deploy.yml"))
+        if not workflows:
+            raise StepFailed("the stack has no GitHub Actions deploy workflow to rehearse")
+        self.workflow = workflows[0].relative_to(output)
+        self.lb = self.plan_json.get("loadBalancer")
+        cdn = self.plan_json.get("cdn")
+        self.origin = (cdn or {}).get("originDomain") or (self.lb or {}).get("domain")
+
+    def plan(self):
+        steps = [
+            ("build the images", self.images),
+            ("start the host", self.host.start),
+            ("prepare the host as README asks: /srv/STACK owned by the deploy user", self.prepare),
+            ("start pebble and build the ACME client image", self.acme),
+            ("deploy release v1 from nothing", lambda: self.deploy("v1")),
+            ("serve HTTPS with an issued certificate", self.check_https),
+            ("spread requests across the app replicas", self.check_spread),
+            ("stream from the primary to every replica", self.check_replication),
+            ("route the app's database connections through PgBouncer", self.check_pooler),
+            ("run every crontab job as cron would", self.check_cron),
+            ("deploy release v2 with no failed request", self.check_zero_downtime),
+            ("roll back when release v3 fails its health check", self.check_rollback),
+        ]
+        if self.arguments.then:
+            steps.append(("deploy the stack without what it no longer declares", self.check_removal))
+        return steps
+
+    def images(self):
+        self.base = os.environ["REHEARSAL_BASE_IMAGE"]
+        self.workloads = {w["name"]: w for w in self.plan_json.get("services", []) + self.plan_json.get("workers", [])}
+
+    def prepare(self):
+        folder = pathlib.Path("/srv") / self.stack
+        folder.mkdir()
+        os.chown(folder, self.host.uid, self.host.gid)
+
+    def acme(self):
+        root = self.host.start_pebble()
+        names = {service["image"] for service in self.compose["services"].values() if "${" not in service["image"]}
+        for service in self.compose["services"].values():
+            if "build" in service:
+                dockerfile = (self.folder / service["build"]["context"] / "Dockerfile").read_text()
+                version = service["build"].get("args", {}).get("POSTGRES_VERSION", "")
+                for match in re.findall(r"^FROM\s+(\S+)", dockerfile, re.M):
+                    names.add(match.replace("${POSTGRES_VERSION}", version))
+        standins(self.base, names, root)
+        for tag in ["v1", "v2"]:
+            self.app_images(tag)
+        self.app_images("v3", healthy=False)
+
+    def app_images(self, tag, healthy=True):
+        for name, workload in self.workloads.items():
+            app_image(self.base, workload["image"]["repository"], tag, workload, healthy=healthy)
+
+    def secrets(self):
+        if not hasattr(self, "_secrets"):
+            names = set(re.findall(r"secrets\.([A-Z0-9_]+)", (self.output / self.workflow).read_text()))
+            # Values with the characters that break naive quoting: the deploy must carry them intact.
+            self._secrets = {name: f"{secrets.token_hex(8)} q'uote\"d $dollar" for name in names}
+            self._secrets.update({
+                "DEPLOY_HOST": "127.0.0.1", "DEPLOY_USER": DEPLOY_USER,
+                "DEPLOY_SSH_KEY": self.host.key.read_text(), "DEPLOY_KNOWN_HOSTS": self.host.known_hosts,
+            })
+        return self._secrets
+
+    def deploy(self, tag, output=None, expect_failure=False):
+        runner = Runner(self.host, output or self.output, self.secrets(),
+                        {"ACME_DIRECTORY": f"https://host.containers.internal:{ACME_PORT}/dir"})
+        failed = runner.run_job(self.workflow, self.environment, {"image-tag": tag})
+        if failed and not expect_failure:
+            raise StepFailed(f"the deploy job failed at its step: {failed}")
+        if expect_failure and not failed:
+            raise StepFailed("the deploy succeeded, but it should have failed")
+        return failed
+
+    def web(self):
+        return next((w for w in self.plan_json.get("services", []) if w.get("port")), None)
+
+    def check_https(self):
+        if not self.lb:
+            return
+        self.root = self.host.issuing_root()
+        deadline = time.monotonic() + 120
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                status, body = https_get(self.root, self.origin)
+                if status == 200 and "release=v1" in body:
+                    say(f"    https://{self.origin}/ answered with a certificate pebble issued: {body.strip()}")
+                    return
+                last = f"HTTP {status}: {body[:200]}"
+            except (OSError, ssl.SSLError) as error:
+                last = repr(error)
+            time.sleep(2)
+        raise StepFailed(f"https://{self.origin}/ never answered with an issued certificate: {last}")
+
+    def check_spread(self):
+        web = self.web()
+        if not web or not self.lb:
+            return
+        hosts = set()
+        # Within the declared rate limit's burst: all the requests come from one address.
+        for _ in range(15):
+            status, body = https_get(self.root, self.origin)
+            assert status == 200, f"HTTP {status}"
+            hosts.add(re.search(r"host=(\S+)", body).group(1))
+        expected = min(web["scaling"]["min"], 2)
+        assert len(hosts) >= expected, f"15 requests reached {len(hosts)} replica(s), expected at least {expected}"
+        say(f"    15 requests reached {len(hosts)} replicas")
+
+    def databases(self):
+        return self.plan_json.get("databases", [])
+
+    def psql(self, service, database, sql, check=True):
+        return compose_exec(self.host, self.remote, "exec", "-T", service, "psql", "--no-psqlrc", "-tA",
+                            "-U", database["name"], "-d", database["name"], "-c", shell_quote(sql), check=check)
+
+    def check_replication(self):
+        for database in self.databases():
+            if database["readReplicas"] == 0:
+                continue
+            marker = secrets.token_hex(6)
+            self.psql(database["name"], database, "CREATE TABLE IF NOT EXISTS rehearsal_replication (marker text)")
+            self.psql(database["name"], database, f"INSERT INTO rehearsal_replication VALUES ('{marker}')")
+            for index in range(1, database["readReplicas"] + 1):
+                service = f"{database['name']}-replica-{index}"
+                deadline = time.monotonic() + 30
+                while True:
+                    result = self.psql(service, database, f"SELECT count(*) FROM rehearsal_replication WHERE marker = '{marker}'", check=False)
+                    if result.returncode == 0 and result.stdout.strip() == "1":
+                        say(f"    a row written on {database['name']} was read on {service}")
+                        break
+                    if time.monotonic() > deadline:
+                        raise StepFailed(f"{service} never showed the row written on the primary: {result.stdout}{result.stderr}")
+                    time.sleep(1)
+
+    def check_pooler(self):
+        web = self.web()
+        for database in self.databases():
+            if not database["pooling"] or not web or database["name"] not in web.get("databases", []):
+                continue
+            host = self.compose["services"][web["name"]]["environment"][f"{database['envPrefix']}_HOST"]
+            assert host == f"{database['name']}-pgbouncer", f"the app connects to {host}, not the pooler"
+            status, body = https_get(self.root, self.origin, "/db")
+            assert status == 200, f"the app could not query {database['name']} through {host}: {body}"
+            say(f"    the app queried {database['name']} through {host}: {body.strip()}")
+
+    def check_cron(self):
+        if not any(d.get("backups") for d in self.databases()):
+            return
+        variables, jobs = cron_jobs(self.host)
+        assert jobs, "the deploy installed no crontab"
+        # In the order a week of cron would first run them: full, then the others.
+        for schedule, command in jobs:
+            started = time.monotonic()
+            result = run_as_cron(self.host, variables, command)
+            say(f"    [{schedule}] exit {result.returncode} in {time.monotonic() - started:.1f}s: {command[:110]}")
+            if result.returncode != 0:
+                raise StepFailed(f"the cron job failed: {command}\n{result.stdout}{result.stderr}")
+
+    def check_zero_downtime(self):
+        self.app_images("v2")
+        with Traffic(self.root, self.origin) as traffic:
+            time.sleep(1)
+            self.deploy("v2")
+            time.sleep(3)
+        say(f"    {traffic.sent} requests during the deploy, {len(traffic.failures)} failed; releases seen: {sorted(traffic.releases)}")
+        assert not traffic.failures, f"requests failed during the deploy: {traffic.failures[:5]}"
+        status, body = https_get(self.root, self.origin)
+        assert "release=v2" in body, f"v2 is not serving: {body}"
+
+    def check_rollback(self):
+        failed = self.deploy("v3", expect_failure=True)
+        say(f"    the deploy of v3 failed at: {failed}")
+        status, body = https_get(self.root, self.origin)
+        assert status == 200 and "release=v2" in body, f"after the rollback: HTTP {status} {body}"
+        tag = self.host.as_deploy_user(["cat", f"{self.remote}/.deployed-tag"], capture=True).stdout.strip()
+        assert tag == "v2", f".deployed-tag is {tag}"
+        say("    v2 serves again and is recorded as deployed")
+
+    def check_removal(self):
+        output = self.output.parent / "repository-then"
+        generate(self.arguments.stagecraft, pathlib.Path(self.arguments.then).resolve(), output)
+        then = yaml.safe_load((output / "environments" / self.environment / "compose.yaml").read_text())
+        removed = sorted(set(self.compose["services"]) - set(then["services"]))
+        self.deploy("v2", output=output)
+        for service in removed:
+            left = compose_exec(self.host, self.remote, "ps", "-q", service, check=False).stdout.split()
+            assert not left, f"{service} still runs: {left}"
+        status, body = https_get(self.root, self.origin)
+        assert status == 200, f"after removing {removed}: HTTP {status}"
+        say(f"    removed {removed}; the rest still serves")
+
+
+def shell_quote(text):
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
