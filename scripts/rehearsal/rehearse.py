@@ -43,7 +43,6 @@ DEPLOY_USER = "stagecraft-deploy"
 # ssh reads ~/.ssh from the passwd entry, not $HOME: the runner is a user of its own, as on GitHub.
 RUNNER_USER = "stagecraft-runner"
 ACME_PORT = 14000
-STAGE_FOR_TAG = {}
 
 
 class StepFailed(Exception):
@@ -475,8 +474,7 @@ def https_get(root, name, path="/", timeout=10):
 class Traffic:
     """A bounded loop of requests through nginx that counts the ones that failed."""
 
-    # One address sends them all: the pace stays under the stack's rate limits.
-    def __init__(self, root, name, limit=3000, pause=0.7):
+    def __init__(self, root, name, pause, limit=3000):
         self.root, self.name, self.limit, self.pause = root, name, limit, pause
         self.sent = 0
         self.failures = []
@@ -546,7 +544,6 @@ def run_as_cron(host, variables, command):
 
 def generate(stagecraft, stack, output):
     run([stagecraft, "generate", str(stack), "--out", str(output)], capture=True)
-    run(["git", "init", "-q", str(output)], capture=True)
 
 
 def main():
@@ -560,21 +557,28 @@ def main():
     parser.add_argument("--then", dest="then", help="a second stack file deployed last: what it no longer declares must be gone")
     parser.add_argument("--stagecraft", default=os.environ.get("STAGECRAFT", str(ROOT / ".build/debug/stagecraft")))
     parser.add_argument("--keep", action="store_true", help="leave the work folder for inspection")
-    if sys.argv[1:] == ["--base-image"]:
-        # Run before the namespaces are entered: debootstrap needs Debian's mirror.
-        print(base_image())
-        return 0
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="stagecraft-rehearsal-"))
+    if arguments.prepare:
+        # Before the namespaces are entered: debootstrap needs Debian's mirror, and the stack
+        # files are compiled here (swiftc's child processes are not reaped inside them).
+        base = base_image()
+        work = pathlib.Path(tempfile.mkdtemp(prefix="stagecraft-rehearsal-"))
+        print(f"==> generate {arguments.stack}", file=sys.stderr, flush=True)
+        generate(arguments.stagecraft, pathlib.Path(arguments.stack).resolve(), work / "repository")
+        if arguments.then:
+            generate(arguments.stagecraft, pathlib.Path(arguments.then).resolve(), work / "repository-then")
+        print(f"{work}\n{base}")
+        return 0
+
+    work = pathlib.Path(arguments.work)
     host = Host(work)
     current = "setup"
     rehearsal = None
     try:
-        current = "generate"
-        step(f"generate {arguments.stack}")
         output = work / "repository"
-        generate(arguments.stagecraft, pathlib.Path(arguments.stack).resolve(), output)
         rehearsal = Rehearsal(host, output, arguments.environment, arguments)
         for current, action in rehearsal.plan():
             step(current)
@@ -686,6 +690,13 @@ class Rehearsal:
             raise StepFailed("the deploy succeeded, but it should have failed")
         return failed
 
+    @property
+    def pace(self):
+        """Seconds between requests that keep one client under every rate limit of the stack:
+        the rehearsal's requests all come from one address."""
+        limits = [l for l in (self.lb or {}).get("rateLimits", []) if not l.get("path")]
+        return max([1.2 * l["periodSeconds"] / l["requests"] for l in limits], default=0.05)
+
     def web(self):
         return next((w for w in self.plan_json.get("services", []) if w.get("port")), None)
 
@@ -712,8 +723,8 @@ class Rehearsal:
         if not web or not self.lb:
             return
         hosts = set()
-        # Within the declared rate limit's burst: all the requests come from one address.
         for _ in range(15):
+            time.sleep(self.pace)
             status, body = https_get(self.root, self.origin)
             assert status == 200, f"HTTP {status}"
             hosts.add(re.search(r"host=(\S+)", body).group(1))
@@ -773,7 +784,7 @@ class Rehearsal:
 
     def check_zero_downtime(self):
         self.app_images("v2")
-        with Traffic(self.root, self.origin) as traffic:
+        with Traffic(self.root, self.origin, pause=self.pace) as traffic:
             time.sleep(1)
             self.deploy("v2")
             time.sleep(3)
@@ -793,7 +804,6 @@ class Rehearsal:
 
     def check_removal(self):
         output = self.output.parent / "repository-then"
-        generate(self.arguments.stagecraft, pathlib.Path(self.arguments.then).resolve(), output)
         then = yaml.safe_load((output / "environments" / self.environment / "compose.yaml").read_text())
         removed = sorted(set(self.compose["services"]) - set(then["services"]))
         self.deploy("v2", output=output)

@@ -179,6 +179,7 @@ struct ComposeDeploySteps {
               echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
               exit 1
             fi
+            ACME_DIRECTORY="${ACME_DIRECTORY:-}"
             if [[ -n "$ACME_DIRECTORY" && ! "$ACME_DIRECTORY" =~ ^https://[A-Za-z0-9.:/_-]+$ ]]; then
               echo "ACME_DIRECTORY is not an https URL: $ACME_DIRECTORY" >&2
               exit 1

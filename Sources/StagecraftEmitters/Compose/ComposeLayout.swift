@@ -68,7 +68,7 @@ struct ComposeLayout {
     /// The group the official nginx image's worker processes run as (its nginx user).
     static let nginxGID = 101
     /// How long nginx keeps an app service's addresses before asking Docker's DNS again.
-    static let upstreamTTLSeconds = 2
+    static let upstreamTTLSeconds = 1
 
     /// The role standbys stream WAL as.
     static let replicationUser = "replicator"

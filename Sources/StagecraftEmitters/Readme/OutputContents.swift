@@ -21,7 +21,7 @@ struct OutputContents {
             entries.append(.init(path: ".gitlab-ci.yml", about: "GitLab CI: the same pipeline for merge requests and the default branch"))
         }
         entries.append(.init(path: "environments/<environment>/", about: "per environment: each workload's settings (`config/*.env`), the secret names it expects (`secrets.yaml`) and the resolved plan (`plan.json`)"
-            + (platforms.contains(.compose) ? "; on compose also `compose.yaml`, nginx, PostgreSQL, PgBouncer, pgBackRest and backup files" : "")))
+            + (platforms.contains(.compose) ? "; on compose also `compose.yaml`, nginx, the ACME client, PostgreSQL, PgBouncer, pgBackRest, the restore test and the host's crontab (`ops/`)" : "")))
         if platforms.contains(.kubernetes) {
             entries.append(.init(path: "kubernetes/", about: "Kustomize: a shared `base/` and one overlay per environment"))
         }

@@ -11,4 +11,4 @@ if [ -z "$servers" ]; then
     echo "$0: no nameserver in /etc/resolv.conf" >&2
     exit 1
 fi
-echo "resolver $servers valid=2s ipv6=off;" > '/etc/nginx/resolver.conf'
+echo "resolver $servers valid=1s ipv6=off;" > '/etc/nginx/resolver.conf'
