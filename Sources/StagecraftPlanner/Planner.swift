@@ -43,7 +43,9 @@ public struct Planner: Sendable {
         let stage = environment.stage?.value ?? spec.stage
         let policy = StagePolicy.defaults(for: stage)
         let kind = environment.kind
-        let zones = kind == .development ? 1 : policy.zones
+        let platform = spec.platform?.value[stage] ?? policy.platform
+        // One host is one zone: a compose environment claims no zones it cannot have.
+        let zones = kind == .development || platform == .compose ? 1 : policy.zones
         let domain = environment.domain?.value ?? defaultDomain(spec, kind)
 
         let overrides = Dictionary(environment.overrides.map { ($0.target, $0.changes) }, uniquingKeysWith: { _, last in last })
@@ -61,7 +63,7 @@ public struct Planner: Sendable {
             name: environment.name,
             kind: kind,
             stage: stage,
-            platform: spec.platform?.value[stage] ?? policy.platform,
+            platform: platform,
             zones: zones,
             region: spec.regions.first?.value.name ?? "us-east-1",
             domain: domain,
@@ -81,7 +83,7 @@ public struct Planner: Sendable {
                 )
             },
             buckets: spec.buckets.map { BucketPlan(name: $0.name, versioned: kind != .development) },
-            loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, policy: policy, zones: zones) },
+            loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, platform: platform, policy: policy, zones: zones) },
             cdn: cdn(spec, domain: domain, environment: kind, stage: stage, services: services),
             monitoring: MonitoringPlan(
                 errorTrackingSecret: spec.monitoring?.errorTrackingSecret?.value,
@@ -250,7 +252,7 @@ public struct Planner: Sendable {
         )
     }
 
-    private func loadBalancer(_ lb: LoadBalancerSpec, domain: String, environment: EnvironmentSpec.Kind, policy: StageDefaults, zones: Int) -> LoadBalancerPlan {
+    private func loadBalancer(_ lb: LoadBalancerSpec, domain: String, environment: EnvironmentSpec.Kind, platform: PlatformKind, policy: StageDefaults, zones: Int) -> LoadBalancerPlan {
         var limits = lb.rateLimits.map { limit in
             RateLimitPlan(requests: limit.requests, periodSeconds: limit.periodSeconds, burst: limit.burst ?? max(1, limit.requests / 5), path: limit.path)
         }
@@ -266,7 +268,8 @@ public struct Planner: Sendable {
             drainSeconds: policy.drainSeconds,
             edgeFirewall: environment != .development && policy.edgeFirewall,
             multiZone: zones > 1,
-            deletionProtection: environment == .production
+            // A managed load balancer's setting (AWS); nginx on one host has nothing to protect.
+            deletionProtection: environment == .production && platform == .aws
         )
     }
 
