@@ -781,6 +781,12 @@ class Rehearsal:
             say(f"    [{schedule}] exit {result.returncode} in {time.monotonic() - started:.1f}s: {command[:110]}")
             if result.returncode != 0:
                 raise StepFailed(f"the cron job failed: {command}\n{result.stdout}{result.stderr}")
+            # What the job reported, from the log its wrapper keeps.
+            name = re.search(r"cron-job\.sh (\S+)", command)
+            log = pathlib.Path(self.remote, "ops/logs", f"{name.group(1)}.log") if name else None
+            if log and log.exists():
+                for line in log.read_text(errors="replace").splitlines()[-3:]:
+                    say(f"      {line}")
 
     def check_zero_downtime(self):
         self.app_images("v2")
