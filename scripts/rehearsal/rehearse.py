@@ -478,6 +478,8 @@ class Traffic:
         self.root, self.name, self.limit, self.pause = root, name, limit, pause
         self.sent = 0
         self.failures = []
+        # Answered, but after 2 s or more: counted apart from the failures.
+        self.slow = []
         self.releases = set()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
@@ -485,8 +487,13 @@ class Traffic:
     def loop(self):
         while not self.stop.is_set() and self.sent < self.limit:
             self.sent += 1
+            started = time.monotonic()
             try:
-                status, body = https_get(self.root, self.name, timeout=10)
+                # A browser waits this long too; a request that takes longer has failed.
+                status, body = https_get(self.root, self.name, timeout=30)
+                took = time.monotonic() - started
+                if took >= 2:
+                    self.slow.append(round(took, 1))
                 if status != 200:
                     self.failures.append(f"HTTP {status}")
                 else:
@@ -795,6 +802,7 @@ class Rehearsal:
             self.deploy("v2")
             time.sleep(3)
         say(f"    {traffic.sent} requests during the deploy, {len(traffic.failures)} failed; releases seen: {sorted(traffic.releases)}")
+        say(f"    answered after 2 s or more: {traffic.slow or 'none'}")
         assert not traffic.failures, f"requests failed during the deploy: {traffic.failures[:5]}"
         status, body = https_get(self.root, self.origin)
         assert "release=v2" in body, f"v2 is not serving: {body}"
