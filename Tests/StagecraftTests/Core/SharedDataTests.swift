@@ -26,7 +26,9 @@ final class SharedDataTests: XCTestCase {
     func testShippedSchemasAreTheSharedOnes() throws {
         for name in ["cnpg-backup", "cnpg-cluster", "cnpg-pooler", "cnpg-scheduledbackup"].map({ "\($0).strict.schema.json" }) + ["sarif-2.1.0.schema.json"] {
             let shipped = try Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("schemas/\(name)"))
-            XCTAssertEqual(shipped, try Data(contentsOf: try shared("schemas/\(name)")), name)
+            // Outside the assertion: XCTest counts a skip thrown inside one as a failure.
+            let original = try Data(contentsOf: try shared("schemas/\(name)"))
+            XCTAssertEqual(shipped, original, name)
         }
     }
 }
