@@ -171,6 +171,16 @@ public struct CDNPlan: Codable, Sendable, Equatable {
     public var originDomain: String
     public var staticPaths: [String]
     public var cacheablePaths: [String]
+    /// How the origin tells the CDN's requests from others, where its load balancer can check:
+    /// it refuses the rest, and trusts the client address only in the CDN's requests.
+    public var originVerification: OriginVerificationPlan?
+}
+
+/// A header the CDN adds to every request to the origin, with a secret value both share.
+public struct OriginVerificationPlan: Codable, Sendable, Equatable {
+    public var header: String
+    /// The name of the secret with the value (never the value).
+    public var secret: String
 }
 
 public struct MonitoringPlan: Codable, Sendable, Equatable {

@@ -84,7 +84,7 @@ public struct Planner: Sendable {
             },
             buckets: spec.buckets.map { BucketPlan(name: $0.name, versioned: kind != .development) },
             loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, platform: platform, policy: policy, zones: zones) },
-            cdn: cdn(spec, domain: domain, environment: kind, stage: stage, services: services),
+            cdn: cdn(spec, domain: domain, environment: kind, stage: stage, platform: platform, services: services),
             monitoring: MonitoringPlan(
                 errorTrackingSecret: spec.monitoring?.errorTrackingSecret?.value,
                 uptimeURL: kind == .development ? nil : spec.monitoring?.uptimePath.map { "https://\(domain)\($0.value)" },
@@ -209,7 +209,9 @@ public struct Planner: Sendable {
                 retentionDays: retentionDays,
                 walArchiving: policy.walArchiving,
                 restoreEvery: restoreEvery,
-                crossRegionCopy: environment == .production && policy.crossRegionBackupCopy ? spec.regions.first?.value.backupCopy : nil,
+                // A declared copy region is honoured at every stage; at scale the readiness
+                // check asks for one (policy.crossRegionBackupCopy).
+                crossRegionCopy: environment == .production ? spec.regions.first?.value.backupCopy : nil,
                 rto: database.rto?.value
             )
         }
@@ -273,14 +275,17 @@ public struct Planner: Sendable {
         )
     }
 
-    private func cdn(_ spec: StackSpec, domain: String, environment: EnvironmentSpec.Kind, stage: Stage, services: [WorkloadPlan]) -> CDNPlan? {
+    private func cdn(_ spec: StackSpec, domain: String, environment: EnvironmentSpec.Kind, stage: Stage, platform: PlatformKind, services: [WorkloadPlan]) -> CDNPlan? {
         let policy = StagePolicy.defaults(for: stage)
         guard environment != .development, spec.loadBalancer != nil,
               spec.cdn?.enabled[stage] ?? policy.cdn else { return nil }
         return CDNPlan(
             originDomain: "origin.\(domain)",
             staticPaths: services.flatMap(\.staticPaths),
-            cacheablePaths: policy.cdnCachesAPI ? spec.cdn?.cacheablePaths.map(\.value) ?? [] : []
+            cacheablePaths: policy.cdnCachesAPI ? spec.cdn?.cacheablePaths.map(\.value) ?? [] : [],
+            // The compose platform's nginx checks it. The Kubernetes ingress and the AWS load
+            // balancer have no such check, so they get no header they would ignore.
+            originVerification: platform == .compose ? OriginVerificationPlan(header: "X-Origin-Verify", secret: "CDN_ORIGIN_SECRET") : nil
         )
     }
 

@@ -43,6 +43,11 @@ DEPLOY_USER = "stagecraft-deploy"
 # ssh reads ~/.ssh from the passwd entry, not $HOME: the runner is a user of its own, as on GitHub.
 RUNNER_USER = "stagecraft-runner"
 ACME_PORT = 14000
+# The S3-compatible store of the backups' copy: moto's server behind nginx for TLS.
+S3_PORT, MOTO_PORT = 14443, 14080
+COPY_BUCKET = "rehearsal-backup-copy"
+# The address the rehearsal's requests come from when it plays the CDN (TEST-NET-2).
+VIEWER = "198.51.100.7"
 
 
 class StepFailed(Exception):
@@ -140,11 +145,13 @@ RUN groupmod -g 999 postgres && usermod -u 999 -g 999 postgres \\
  && chmod 1777 /var/lib/postgresql/data
 ENV PG_MAJOR=15 PGDATA=/var/lib/postgresql/data PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+COPY gateway.pem /usr/local/share/ca-certificates/rehearsal-gateway.crt
+RUN update-ca-certificates >/dev/null
 ENTRYPOINT ["docker-entrypoint.sh"]
 STOPSIGNAL SIGINT
 EXPOSE 5432
 CMD ["postgres"]
-""", {"postgres-entrypoint.sh": HERE / "images/postgres-entrypoint.sh"}),
+""", {"postgres-entrypoint.sh": HERE / "images/postgres-entrypoint.sh", "gateway.pem": pebble_root}),
         "redis": lambda version: (f"""FROM {base}
 RUN groupmod -g 999 redis && usermod -u 999 -g 999 redis \\
  && mkdir -p /data && chown redis:redis /data
@@ -213,6 +220,8 @@ class Host:
         self.stop = threading.Event()
         self.home = work / "deploy-home"
         self.runner_home = work / "runner-home"
+        # Images left untagged by this rehearsal's rebuilds are removed at the end; others stay.
+        self.untagged_before = set(untagged_images())
 
     def start(self):
         step("start the host: loopback, /srv, the deploy user, podman, sshd, pebble")
@@ -334,6 +343,44 @@ AcceptEnv LANG
         self.pebble_tls = tls / "cert.pem"
         return self.pebble_tls
 
+    def start_object_storage(self):
+        """moto's S3-compatible server, with TLS (the gateway certificate, which the database
+        image trusts) from nginx in front, at host.containers.internal:S3_PORT."""
+        moto = ROOT / ".tools/venv/bin/moto_server"
+        if not moto.exists():
+            raise StepFailed(f"{moto} is missing: run scripts/bootstrap")
+        self.spawn([str(moto), "-H", "127.0.0.1", "-p", str(MOTO_PORT)], "moto.log")
+        proxy = self.work / "s3-proxy"
+        (proxy / "logs").mkdir(parents=True)
+        (proxy / "nginx.conf").write_text(f"""events {{}}
+http {{
+    client_max_body_size 0;
+    access_log off;
+    server {{
+        listen {S3_PORT} ssl;
+        ssl_certificate {self.pebble_tls};
+        ssl_certificate_key {self.pebble_tls.parent / "key.pem"};
+        location / {{
+            proxy_pass http://127.0.0.1:{MOTO_PORT};
+            # moto reads any other host name's first label as a bucket (virtual-host style).
+            proxy_set_header Host localhost;
+            proxy_request_buffering off;
+        }}
+    }}
+}}
+""")
+        self.spawn(["nginx", "-p", f"{proxy}/", "-c", str(proxy / "nginx.conf"), "-g",
+                    f"daemon off; pid {proxy}/nginx.pid; error_log {proxy}/error.log;"], "s3-proxy.log")
+        wait_for_port(MOTO_PORT)
+        wait_for_port(S3_PORT)
+
+    def s3(self, method, path):
+        """A request to the store, as the host reaches it."""
+        context = ssl.create_default_context(cafile=str(self.pebble_tls))
+        request = urllib.request.Request(f"https://localhost:{S3_PORT}{path}", method=method)
+        with urllib.request.urlopen(request, context=context, timeout=30) as response:
+            return response.read().decode()
+
     def issuing_root(self):
         """The root that signs the certificates pebble issues (new at every start)."""
         context = ssl.create_default_context(cafile=str(self.pebble_tls))
@@ -380,6 +427,13 @@ AcceptEnv LANG
         for name in [DEPLOY_USER, RUNNER_USER]:
             run(["pkill", "--uid", name], check=False, capture=True)
             run(["userdel", "--force", name], check=False, capture=True)
+        left = [image for image in untagged_images() if image not in self.untagged_before]
+        if left:
+            podman("rmi", "--force", *left, check=False, capture=True)
+
+
+def untagged_images():
+    return podman("images", "--quiet", "--no-trunc", "--filter", "dangling=true", check=False, capture=True).stdout.split()
 
 
 def wait_for_port(port, host="127.0.0.1", timeout=30):
@@ -452,12 +506,13 @@ class Runner:
 
 # MARK: - Checks
 
-def https_get(root, name, path="/", timeout=10):
+def https_get(root, name, path="/", timeout=10, headers=None):
     """A request through nginx on this host, verified against pebble's issuing root."""
     context = ssl.create_default_context(cafile=str(root))
     connection = socket.create_connection(("127.0.0.1", 443), timeout=timeout)
     tls = context.wrap_socket(connection, server_hostname=name)
-    request = f"GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\nUser-Agent: rehearsal\r\n\r\n"
+    extra = "".join(f"{key}: {value}\r\n" for key, value in (headers or {}).items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\nUser-Agent: rehearsal\r\n{extra}\r\n"
     tls.sendall(request.encode())
     data = b""
     while True:
@@ -474,8 +529,8 @@ def https_get(root, name, path="/", timeout=10):
 class Traffic:
     """A bounded loop of requests through nginx that counts the ones that failed."""
 
-    def __init__(self, root, name, pause, limit=3000):
-        self.root, self.name, self.limit, self.pause = root, name, limit, pause
+    def __init__(self, get, pause, limit=3000):
+        self.get, self.limit, self.pause = get, limit, pause
         self.sent = 0
         self.failures = []
         # Answered, but after 2 s or more: counted apart from the failures.
@@ -490,17 +545,21 @@ class Traffic:
             started = time.monotonic()
             try:
                 # A browser waits this long too; a request that takes longer has failed.
-                status, body = https_get(self.root, self.name, timeout=30)
+                status, body = self.get(timeout=30)
                 took = time.monotonic() - started
                 if took >= 2:
                     self.slow.append(round(took, 1))
                 if status != 200:
-                    self.failures.append(f"HTTP {status}")
+                    self.failures.append(f"{self.at(started)} HTTP {status} {body.strip()[:120]}")
                 else:
                     self.releases.add(body.split()[0])
             except Exception as error:  # noqa: BLE001 — every failure counts
-                self.failures.append(repr(error))
+                self.failures.append(f"{self.at(started)} {error!r}")
             time.sleep(self.pause)
+
+    def at(self, moment):
+        """When a request was sent, on the rehearsal's clock (the one the steps print)."""
+        return f"[{moment - STARTED:.1f}s]"
 
     def __enter__(self):
         self.thread.start()
@@ -593,7 +652,6 @@ def main():
         say(f"rehearsal of {arguments.stack} ({arguments.environment}) passed")
         return 0
     except (StepFailed, AssertionError, subprocess.TimeoutExpired) as error:
-        say(f"rehearsal FAILED at step: {current}\n{error}")
         if rehearsal is not None and pathlib.Path(rehearsal.remote, "compose.yaml").exists():
             logs = compose_exec(host, rehearsal.remote, "logs", "--no-color", "--tail", "15", check=False)
             say("--- the containers' last lines\n" + logs.stdout + logs.stderr)
@@ -604,6 +662,8 @@ def main():
             tail = log.read_text(errors="replace").splitlines()[-15:]
             if tail:
                 say(f"--- {log.name} (last lines)\n" + "\n".join(tail))
+        # Last, so that a log's tail shows it.
+        say(f"rehearsal FAILED at step: {current}\n{error}")
         return 1
     finally:
         host.cleanup()
@@ -629,6 +689,9 @@ class Rehearsal:
         self.lb = self.plan_json.get("loadBalancer")
         cdn = self.plan_json.get("cdn")
         self.origin = (cdn or {}).get("originDomain") or (self.lb or {}).get("domain")
+        self.verification = (cdn or {}).get("originVerification")
+        self.copy_region = next((d["backups"].get("crossRegionCopy") for d in self.plan_json.get("databases", [])
+                                 if d.get("backups") and d["backups"].get("crossRegionCopy")), None)
 
     def plan(self):
         steps = [
@@ -639,9 +702,11 @@ class Rehearsal:
             ("deploy release v1 from nothing", lambda: self.deploy("v1")),
             ("serve HTTPS with an issued certificate", self.check_https),
             ("spread requests across the app replicas", self.check_spread),
+            ("serve the CDN alone, and trust the client address it forwards", self.check_origin),
             ("stream from the primary to every replica", self.check_replication),
             ("route the app's database connections through PgBouncer", self.check_pooler),
             ("run every crontab job as cron would", self.check_cron),
+            ("find the backups' copy in object storage", self.check_backup_copy),
             ("deploy release v2 with no failed request", self.check_zero_downtime),
             ("roll back when release v3 fails its health check", self.check_rollback),
         ]
@@ -668,6 +733,9 @@ class Rehearsal:
                 for match in re.findall(r"^FROM\s+(\S+)", dockerfile, re.M):
                     names.add(match.replace("${POSTGRES_VERSION}", version))
         standins(self.base, names, root)
+        if self.copy_region:
+            self.host.start_object_storage()
+            self.host.s3("PUT", f"/{COPY_BUCKET}")
         for tag in ["v1", "v2"]:
             self.app_images(tag)
         self.app_images("v3", healthy=False)
@@ -681,6 +749,11 @@ class Rehearsal:
             names = set(re.findall(r"secrets\.([A-Z0-9_]+)", (self.output / self.workflow).read_text()))
             # Values with the characters that break naive quoting: the deploy must carry them intact.
             self._secrets = {name: f"{secrets.token_hex(8)} q'uote\"d $dollar" for name in names}
+            if self.verification:
+                # CloudFront sends it as a header value: a token, as the generated script demands.
+                self._secrets[self.verification["secret"]] = secrets.token_hex(32)
+            if "BACKUP_COPY_BUCKET" in self._secrets:
+                self._secrets["BACKUP_COPY_BUCKET"] = COPY_BUCKET
             self._secrets.update({
                 "DEPLOY_HOST": "127.0.0.1", "DEPLOY_USER": DEPLOY_USER,
                 "DEPLOY_SSH_KEY": self.host.key.read_text(), "DEPLOY_KNOWN_HOSTS": self.host.known_hosts,
@@ -688,14 +761,30 @@ class Rehearsal:
         return self._secrets
 
     def deploy(self, tag, output=None, expect_failure=False):
-        runner = Runner(self.host, output or self.output, self.secrets(),
-                        {"ACME_DIRECTORY": f"https://host.containers.internal:{ACME_PORT}/dir"})
+        settings = {"ACME_DIRECTORY": f"https://host.containers.internal:{ACME_PORT}/dir"}
+        if self.copy_region:
+            # The store stands in for S3 in the copy region, through the settings a team gives
+            # for any S3-compatible store.
+            settings.update({"BACKUP_COPY_ENDPOINT": "host.containers.internal", "BACKUP_COPY_PORT": str(S3_PORT),
+                             "BACKUP_COPY_URI_STYLE": "path"})
+        runner = Runner(self.host, output or self.output, self.secrets(), settings)
         failed = runner.run_job(self.workflow, self.environment, {"image-tag": tag})
         if failed and not expect_failure:
             raise StepFailed(f"the deploy job failed at its step: {failed}")
         if expect_failure and not failed:
             raise StepFailed("the deploy succeeded, but it should have failed")
         return failed
+
+    def get(self, path="/", timeout=10, headers=None):
+        """A request to the origin as the CDN sends it, when the origin serves the CDN alone: with
+        the shared secret, and the viewer's address appended to X-Forwarded-For."""
+        sent = dict(self.cdn_headers(VIEWER) if self.verification else {})
+        sent.update(headers or {})
+        return https_get(self.root, self.origin, path, timeout=timeout, headers=sent)
+
+    def cdn_headers(self, viewer, claimed=None):
+        forwarded = f"{claimed}, {viewer}" if claimed else viewer
+        return {self.verification["header"]: self.secrets()[self.verification["secret"]], "X-Forwarded-For": forwarded}
 
     @property
     def pace(self):
@@ -715,7 +804,7 @@ class Rehearsal:
         last = None
         while time.monotonic() < deadline:
             try:
-                status, body = https_get(self.root, self.origin)
+                status, body = self.get()
                 if status == 200 and "release=v1" in body:
                     say(f"    https://{self.origin}/ answered with a certificate pebble issued: {body.strip()}")
                     return
@@ -732,12 +821,30 @@ class Rehearsal:
         hosts = set()
         for _ in range(15):
             time.sleep(self.pace)
-            status, body = https_get(self.root, self.origin)
+            status, body = self.get()
             assert status == 200, f"HTTP {status}"
             hosts.add(re.search(r"host=(\S+)", body).group(1))
         expected = min(web["scaling"]["min"], 2)
         assert len(hosts) >= expected, f"15 requests reached {len(hosts)} replica(s), expected at least {expected}"
         say(f"    15 requests reached {len(hosts)} replicas")
+
+    def check_origin(self):
+        if not self.verification:
+            return
+        def client(headers):
+            status, body = https_get(self.root, self.origin, headers=headers)
+            found = re.search(r"client=(\S*)", body)
+            return status, found.group(1) if found else body.strip()[:80]
+        status, seen = client(self.cdn_headers(VIEWER))
+        assert status == 200 and seen == VIEWER, f"through the CDN from {VIEWER}: HTTP {status}, the app saw {seen}"
+        status, seen = client(self.cdn_headers(VIEWER, claimed="203.0.113.9"))
+        assert seen == VIEWER, f"a client's own X-Forwarded-For claim was believed: the app saw {seen}"
+        say(f"    through the CDN the app sees the viewer's address ({VIEWER}), not a claim in X-Forwarded-For")
+        for label, headers in [("without the CDN's header", {"X-Forwarded-For": VIEWER}),
+                               ("with a wrong secret", {self.verification["header"]: secrets.token_hex(32)})]:
+            status, _ = https_get(self.root, self.origin, headers=headers)
+            assert status == 403, f"a request {label} was answered with HTTP {status}, not 403"
+        say(f"    a request without the CDN's {self.verification['header']}, or with a wrong one, is refused (403)")
 
     def databases(self):
         return self.plan_json.get("databases", [])
@@ -772,8 +879,9 @@ class Rehearsal:
                 continue
             host = self.compose["services"][web["name"]]["environment"][f"{database['envPrefix']}_HOST"]
             assert host == f"{database['name']}-pgbouncer", f"the app connects to {host}, not the pooler"
-            status, body = https_get(self.root, self.origin, "/db")
+            status, body = self.get("/db")
             assert status == 200, f"the app could not query {database['name']} through {host}: {body}"
+            assert "superuser=off" in body, f"the app logs in to {database['name']} as a superuser: {body}"
             say(f"    the app queried {database['name']} through {host}: {body.strip()}")
 
     def check_cron(self):
@@ -795,22 +903,36 @@ class Rehearsal:
                 for line in log.read_text(errors="replace").splitlines()[-3:]:
                     say(f"      {line}")
 
+    def check_backup_copy(self):
+        if not self.copy_region:
+            return
+        stanzas = [d["name"] for d in self.databases() if d.get("backups", {}).get("crossRegionCopy")]
+        for stanza in stanzas:
+            # The backup labels are the "folders" under the stanza's backup path.
+            listing = self.host.s3("GET", f"/{COPY_BUCKET}?list-type=2&delimiter=/&prefix=pgbackrest/backup/{stanza}/")
+            backups = sorted(re.findall(rf"<Prefix>pgbackrest/backup/{stanza}/(\d{{8}}-\d{{6}}F[^/<]*)/</Prefix>", listing))
+            archive = self.host.s3("GET", f"/{COPY_BUCKET}?list-type=2&prefix=pgbackrest/archive/{stanza}/")
+            assert backups, f"no backup of {stanza} reached the copy's bucket:\n{listing[:2000]}"
+            assert "<Key>" in archive, f"no WAL of {stanza} reached the copy's bucket"
+            kinds = sorted({label[-1] for label in backups})
+            say(f"    the copy of {stanza} (an S3-compatible store standing in for {self.copy_region}) holds {len(backups)} backups"
+                f" ({', '.join({'F': 'full', 'D': 'differential', 'I': 'incremental'}[k] for k in kinds)}) and its WAL archive")
+
     def check_zero_downtime(self):
-        self.app_images("v2")
-        with Traffic(self.root, self.origin, pause=self.pace) as traffic:
+        with Traffic(self.get, pause=self.pace) as traffic:
             time.sleep(1)
             self.deploy("v2")
             time.sleep(3)
         say(f"    {traffic.sent} requests during the deploy, {len(traffic.failures)} failed; releases seen: {sorted(traffic.releases)}")
         say(f"    answered after 2 s or more: {traffic.slow or 'none'}")
         assert not traffic.failures, f"requests failed during the deploy: {traffic.failures[:5]}"
-        status, body = https_get(self.root, self.origin)
+        status, body = self.get()
         assert "release=v2" in body, f"v2 is not serving: {body}"
 
     def check_rollback(self):
         failed = self.deploy("v3", expect_failure=True)
         say(f"    the deploy of v3 failed at: {failed}")
-        status, body = https_get(self.root, self.origin)
+        status, body = self.get()
         assert status == 200 and "release=v2" in body, f"after the rollback: HTTP {status} {body}"
         tag = self.host.as_deploy_user(["cat", f"{self.remote}/.deployed-tag"], capture=True).stdout.strip()
         assert tag == "v2", f".deployed-tag is {tag}"
@@ -824,7 +946,7 @@ class Rehearsal:
         for service in removed:
             left = compose_exec(self.host, self.remote, "ps", "-q", service, check=False).stdout.split()
             assert not left, f"{service} still runs: {left}"
-        status, body = https_get(self.root, self.origin)
+        status, body = self.get()
         assert status == 200, f"after removing {removed}: HTTP {status}"
         say(f"    removed {removed}; the rest still serves")
 

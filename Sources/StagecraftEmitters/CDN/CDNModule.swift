@@ -33,6 +33,8 @@ enum CDNModule {
             )
             Terraform.variable("price_class", type: "string", description: "Edge locations to use (PriceClass_100: North America and Europe).", default: "PriceClass_100")
             Terraform.variable("origin_read_timeout", type: "number", description: "Seconds CloudFront waits for the origin's response.", default: 30)
+            Terraform.variable("origin_verify_header", type: "string", description: "Header CloudFront adds to every request to the origin, with origin_verify_secret as its value, or null.", default: .null)
+            Terraform.variable("origin_verify_secret", type: "string", description: "Value of origin_verify_header, which the origin checks. CloudFront keeps it in the distribution's configuration, so it is in the state too.", default: .null, sensitive: true)
         }
     }
 
@@ -95,6 +97,15 @@ enum CDNModule {
                         attr("origin_ssl_protocols", ["TLSv1.2"])
                         attr("origin_read_timeout", .ref("var.origin_read_timeout"))
                         attr("origin_keepalive_timeout", 5)
+                    }
+                    HCLItem.blank
+                    comment("Proves a request came through this distribution: the origin refuses those without it.")
+                    HCLBlock("dynamic", "custom_header") {
+                        attr("for_each", .ref("var.origin_verify_header == null ? [] : [var.origin_verify_header]"))
+                        HCLBlock("content") {
+                            attr("name", .ref("custom_header.value"))
+                            attr("value", .ref("var.origin_verify_secret"))
+                        }
                     }
                 }
                 HCLItem.blank

@@ -8,11 +8,12 @@ enum CDNRootModule {
         let folder = "environments/\(environment.name)/cdn"
         let name = "\(stack)-\(environment.name)"
         return [
-            try Terraform.file("\(folder)/main.tf", main(environment, stack: stack)),
-            try Terraform.file("\(folder)/variables.tf", variables),
+            try Terraform.file("\(folder)/main.tf", main(environment, cdn, stack: stack)),
+            try Terraform.file("\(folder)/variables.tf", variables(cdn)),
             try Terraform.file("\(folder)/terraform.tfvars", HCLFile {
                 attr("name", .string(name))
                 attr("origin_domain", .string(cdn.originDomain))
+                if let verify = cdn.originVerification { attr("origin_verify_header", .string(verify.header)) }
                 attr("aliases", .strings([environment.domain]))
                 attr("static_paths", .strings(cdn.staticPaths.map(CDNOrigin.pattern)))
                 attr("cacheable_paths", .strings(cdn.cacheablePaths.map(CDNOrigin.pattern)))
@@ -24,7 +25,7 @@ enum CDNRootModule {
         ]
     }
 
-    private static func main(_ environment: EnvironmentPlan, stack: String) -> HCLFile {
+    private static func main(_ environment: EnvironmentPlan, _ cdn: CDNPlan, stack: String) -> HCLFile {
         HCLFile {
             Terraform.versions(backend: Terraform.s3Backend(key: "\(stack)/\(environment.name)/cdn.tfstate", region: environment.region))
             comment("CloudFront is global; its certificate must live in us-east-1, whatever this region is.")
@@ -49,11 +50,16 @@ enum CDNRootModule {
                 for name in ["name", "origin_domain", "aliases", "static_paths", "cacheable_paths", "certificate_arn", "log_bucket", "web_acl_arn"] {
                     attr(name, .ref("var.\(name)"))
                 }
+                if cdn.originVerification != nil {
+                    for name in ["origin_verify_header", "origin_verify_secret"] {
+                        attr(name, .ref("var.\(name)"))
+                    }
+                }
             }
         }
     }
 
-    private static var variables: HCLFile {
+    private static func variables(_ cdn: CDNPlan) -> HCLFile {
         HCLFile {
             Terraform.variable("name", type: "string", description: "Prefix of resource names.")
             Terraform.variable("origin_domain", type: "string", description: "Name of the load balancer CloudFront fetches from.")
@@ -63,6 +69,10 @@ enum CDNRootModule {
             Terraform.variable("certificate_arn", type: "string", description: "ACM certificate (us-east-1) for the aliases. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CDN_CERTIFICATE_ARN secret.")
             Terraform.variable("log_bucket", type: "string", description: "S3 bucket for CloudFront access logs. Set TF_VAR_log_bucket; the deploy workflow passes the AWS_LOG_BUCKET secret.")
             Terraform.variable("web_acl_arn", type: "string", description: "WAF web ACL (scope CLOUDFRONT) to attach, or null.", default: .null)
+            if let verify = cdn.originVerification {
+                Terraform.variable("origin_verify_header", type: "string", description: "Header CloudFront sends the origin with the secret below.")
+                Terraform.variable("origin_verify_secret", type: "string", description: "What the origin expects in origin_verify_header: the \(verify.secret) secret, which the deploy also gives nginx. Set TF_VAR_origin_verify_secret.", sensitive: true)
+            }
         }
     }
 }

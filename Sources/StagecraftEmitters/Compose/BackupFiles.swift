@@ -32,13 +32,14 @@ struct BackupFiles {
             "spoolPath": "/var/spool/pgbackrest",
             "lockPath": "/tmp/pgbackrest",
             "logPath": "/var/log/pgbackrest",
+            "copyRegion": layout.backupCopyRegion ?? false,
             "stanzas": databases.map { database in
                 [
                     "name": database.stanza,
                     "dataDirectory": ComposeLayout.postgresData,
                     "port": ComposeLayout.postgresPort,
                     "socketPath": ComposeLayout.postgresSocket,
-                    "user": database.user,
+                    "user": database.superuser,
                 ] as [String: Any]
             },
         ]
@@ -49,15 +50,21 @@ struct BackupFiles {
         var jobs: [ScheduledJob] = []
         for database in databases {
             guard let backups = database.plan.backups else { continue }
-            func job(_ kind: String, _ description: String, _ cron: String?, _ command: String) {
+            // One backup of a stanza at a time: a copy's job waits for the host's to finish.
+            let lock = "flock ops/.\(database.stanza)-backup.lock"
+            func job(_ kind: String, _ description: String, _ cron: String?, _ type: String) {
                 guard let cron else { return }
-                let run = "docker compose exec -T --user postgres \(database.service) \(command)"
-                jobs.append(ScheduledJob(name: "\(database.stanza)-\(kind)", description: "\(database.stanza): \(description)", schedule: cron, command: run))
+                let backup = "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza)"
+                jobs.append(ScheduledJob(name: "\(database.stanza)-\(kind)", description: "\(database.stanza): \(description)", schedule: cron,
+                                         command: "\(lock) \(backup) --repo=1 --type=\(type) backup"))
+                if let region = database.backupCopyRegion {
+                    jobs.append(ScheduledJob(name: "\(database.stanza)-\(kind)-copy", description: "\(database.stanza): \(description), to the copy in \(region)", schedule: cron,
+                                             command: "\(lock) \(backup) --repo=2 --type=\(type) backup"))
+                }
             }
-            func backup(_ type: String) -> String { "pgbackrest --stanza=\(database.stanza) --type=\(type) backup" }
-            job("full-backup", "full backup", backups.fullSchedule, backup("full"))
-            job("diff-backup", "differential backup (changes since the last full)", backups.differentialSchedule, backup("diff"))
-            job("incr-backup", "incremental backup (changes since the last backup)", backups.incrementalSchedule, backup("incr"))
+            job("full-backup", "full backup", backups.fullSchedule, "full")
+            job("diff-backup", "differential backup (changes since the last full)", backups.differentialSchedule, "diff")
+            job("incr-backup", "incremental backup (changes since the last backup)", backups.incrementalSchedule, "incr")
             if let schedule = backups.restoreTestSchedule {
                 jobs.append(ScheduledJob(
                     name: "\(database.stanza)-restore-test", description: "\(database.stanza): restore test (a one-off container; see backup/restore-test.sh)",
@@ -77,7 +84,8 @@ struct BackupFiles {
             "hba": ComposeLayout.postgresHBA,
             "primaryHost": database.service,
             "primaryPort": ComposeLayout.postgresPort,
-            "user": database.user,
+            // Over the network, where the superuser is refused: the owner of the database.
+            "user": database.appUser,
             "database": database.plan.name,
             "walArchiving": backups?.walArchiving == true ? "yes" : "no",
             "rpoSeconds": backups?.rpo.seconds ?? Self.undeclaredRecoveryTime,

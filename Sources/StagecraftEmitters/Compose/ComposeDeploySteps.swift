@@ -69,14 +69,24 @@ struct ComposeDeploySteps {
     private var secretFiles: [(service: String, entries: [(variable: String, secret: String)])] {
         let environment = layout.environment
         var files = environment.workloads.map { workload in
-            (workload.name, workload.secrets.map { ($0.name, $0.name) })
+            var entries = workload.secrets.map { ($0.name, $0.name) }
+            // Its buckets (storage/ makes them): their names, and its own IAM user's key.
+            if !workload.buckets.isEmpty {
+                entries += workload.buckets.map { (ComposeStorageRoot.bucketSecret($0), ComposeStorageRoot.bucketSecret($0)) }
+                let key = ComposeStorageRoot.keySecrets(workload.name)
+                entries += [("AWS_ACCESS_KEY_ID", key.id), ("AWS_SECRET_ACCESS_KEY", key.secret)]
+            }
+            return (workload.name, entries)
         }
         for database in environment.databases.map(ComposeDatabase.init) {
             files.append((database.service, database.containerSecrets))
-            if database.plan.pooling { files.append((database.pooler, [("POSTGRES_PASSWORD", database.plan.passwordSecret)])) }
+            if database.plan.pooling { files.append((database.pooler, [("AUTH_PASSWORD", database.plan.passwordSecret)])) }
         }
         for cache in environment.caches {
             files.append((cache.name, [("REDIS_PASSWORD", cache.passwordSecret)]))
+        }
+        if let verification = environment.cdn?.originVerification, environment.loadBalancer != nil, !environment.services.isEmpty {
+            files.append((ComposeLayout.nginxService, [(verification.secret, verification.secret)]))
         }
         return files
     }
@@ -138,19 +148,20 @@ struct ComposeDeploySteps {
             # Compose reads .env: the crontab and anyone on the host address this release too.
             {
               printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
-              if [ -n "$ACME_DIRECTORY" ]; then printf 'ACME_DIRECTORY=%s\\n' "$ACME_DIRECTORY"; fi
+            \(hostSettings.map { "  if [ -n \"$\($0.name)\" ]; then printf '\($0.name)=%s\\n' \"$\($0.name)\"; fi" }.joined(separator: "\n"))
             } > .env
             docker compose pull --quiet --ignore-buildable
             docker compose build --pull
 
             """
         for database in environment.databases.map(ComposeDatabase.init) {
-            guard database.plan.readReplicas > 0 || database.plan.backups != nil else { continue }
-            remote += "# \(database.service) first: standbys clone it and backups need its stanza.\n"
+            var reasons = ["the apps log in with the passwords its roles script sets"]
+            if database.plan.readReplicas > 0 { reasons.append("standbys clone it") }
+            if database.plan.backups != nil { reasons.append("backups need its stanza") }
+            let because = reasons.count == 1 ? reasons[0] : reasons.dropLast().joined(separator: ", ") + " and " + reasons[reasons.count - 1]
+            remote += "# \(database.service) first: \(because).\n"
             remote += "docker compose up --detach --wait --wait-timeout 300 \(database.service)\n"
-            if database.plan.readReplicas > 0 {
-                remote += "docker compose exec -T \(database.service) bash /docker-entrypoint-initdb.d/10-replication.sh\n"
-            }
+            remote += "docker compose exec -T \(database.service) bash \(ComposeLayout.rolesScriptMount)\n"
             if database.plan.backups != nil {
                 remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) stanza-create\n"
                 remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) check\n"
@@ -179,22 +190,49 @@ struct ComposeDeploySteps {
               echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
               exit 1
             fi
-            ACME_DIRECTORY="${ACME_DIRECTORY:-}"
-            if [[ -n "$ACME_DIRECTORY" && ! "$ACME_DIRECTORY" =~ ^https://[A-Za-z0-9.:/_-]+$ ]]; then
-              echo "ACME_DIRECTORY is not an https URL: $ACME_DIRECTORY" >&2
-              exit 1
-            fi
+            \(hostSettings.map(\.check).joined(separator: "\n"))
             # The remote script reads the settings from its first lines; the rest is sent as written.
             {
               printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
-              printf 'ACME_DIRECTORY=%s\\n' "$ACME_DIRECTORY"
+            \(hostSettings.map { "  printf '\($0.name)=%s\\n' \"$\($0.name)\"" }.joined(separator: "\n"))
               cat <<'REMOTE'
             \(remote)REMOTE
             } | ssh \(sshHost) 'bash -s'
-            """), environment: [
-                // The ACME CA: Let's Encrypt when unset; its staging directory, say, to rehearse.
-                .init("ACME_DIRECTORY", .setting("ACME_DIRECTORY")),
-            ])
+            """), environment: hostSettings.map { .init($0.name, .setting($0.name)) })
+    }
+
+    /// A CI setting (a GitHub environment variable or GitLab CI/CD variable) the deploy hands
+    /// to Compose through `.env`, checked against what it may contain before it leaves CI.
+    struct HostSetting {
+        let name: String
+        /// A bash regular expression the whole value must match when it is set.
+        let pattern: String
+        let meaning: String
+
+        var check: String {
+            """
+            \(name)="${\(name):-}"
+            if [[ -n "$\(name)" && ! "$\(name)" =~ \(pattern) ]]; then
+              echo "\(name) is not \(meaning): $\(name)" >&2
+              exit 1
+            fi
+            """
+        }
+    }
+
+    /// The settings compose.yaml reads, each with a default for when it is unset.
+    var hostSettings: [HostSetting] {
+        // The ACME CA: Let's Encrypt when unset; its staging directory, say, to rehearse.
+        var settings = [HostSetting(name: "ACME_DIRECTORY", pattern: "^https://[A-Za-z0-9.:/_-]+$", meaning: "an https URL")]
+        if layout.backupCopyRegion != nil {
+            // Another S3-compatible store than AWS's for the backups' copy.
+            settings += [
+                HostSetting(name: ComposeLayout.backupCopyEndpoint, pattern: "^[A-Za-z0-9.-]+$", meaning: "a host name"),
+                HostSetting(name: ComposeLayout.backupCopyPort, pattern: "^[0-9]+$", meaning: "a port number"),
+                HostSetting(name: ComposeLayout.backupCopyURIStyle, pattern: "^(host|path)$", meaning: "host or path"),
+            ]
+        }
+        return settings
     }
 
     private var hasSchedule: Bool {
@@ -255,7 +293,7 @@ struct ComposeDeploySteps {
         for database in layout.environment.databases.map(ComposeDatabase.init) {
             for service in [database.service] + database.replicaServices {
                 // The image creates only POSTGRES_USER's role: there is no role named postgres.
-                lines.append("docker compose exec -T --user postgres \(service) psql --quiet --username \(database.user) --dbname \(database.plan.name) --command 'SELECT pg_reload_conf()'")
+                lines.append("docker compose exec -T --user postgres \(service) psql --quiet --username \(database.superuser) --dbname \(database.plan.name) --command 'SELECT pg_reload_conf()'")
             }
             if database.plan.pooling {
                 // PgBouncer re-reads pgbouncer.ini on SIGHUP without dropping clients.

@@ -99,8 +99,12 @@ struct ComposeFile {
                 ("\(prefix)_READ_HOST", .string(database.readHost)),
                 ("\(prefix)_READ_PORT", .string("\(ComposeLayout.postgresPort)")),
                 ("\(prefix)_NAME", .string(database.plan.name)),
-                ("\(prefix)_USER", .string(database.user)),
+                ("\(prefix)_USER", .string(database.appUser)),
             ]
+        }
+        if !workload.buckets.isEmpty {
+            // The buckets' region; their names and the key arrive through the secrets file.
+            settings.append(("AWS_REGION", .string(environment.region)))
         }
         for cache in environment.caches where workload.caches.contains(cache.name) {
             settings += [
@@ -119,16 +123,14 @@ struct ComposeFile {
             .string("\(database.dataVolume):\(ComposeLayout.postgresData)"),
             .string("./\(database.configFolder)/primary.conf:\(ComposeLayout.postgresConfig):ro"),
             .string("./\(database.configFolder)/pg_hba.conf:\(ComposeLayout.postgresHBA):ro"),
+            .string("./\(database.configFolder)/roles.sh:\(ComposeLayout.rolesScriptMount):ro"),
         ]
-        if database.plan.readReplicas > 0 {
-            volumes.append(.string("./\(database.configFolder)/init-replication.sh:/docker-entrypoint-initdb.d/10-replication.sh:ro"))
-        }
         volumes += backupMounts(database)
         var service = postgresBase(database)
         service.set("command", postgresCommand)
-        service.set("environment", .map([("POSTGRES_USER", .string(database.user)), ("POSTGRES_DB", .string(database.plan.name))]))
+        service.set("environment", .map([("POSTGRES_USER", .string(database.superuser)), ("POSTGRES_DB", .string(database.plan.name))] + backupCopyStore(database)))
         service.set("volumes", .list(volumes))
-        service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 60))
+        service.set("healthcheck", healthCheck(postgresReady(database), startPeriod: 60))
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
@@ -153,16 +155,24 @@ struct ComposeFile {
         service.set("user", "postgres")
         service.set("entrypoint", .list(["bash", .string(entrypoint)]))
         service.set("command", postgresCommand)
-        service.set("environment", .map([("REPLICATION_SLOT", .string(database.slot(index)))]))
+        service.set("environment", .map([("REPLICATION_SLOT", .string(database.slot(index)))]
+            + (database.plan.backups?.walArchiving == true ? backupCopyStore(database) : [])))
         service.set("volumes", .list(volumes))
         service.set("networks", .map([("default", .map([("aliases", .list([.string(database.readAlias)]))]))]))
         service.set("depends_on", .map([(database.service, .map([("condition", "service_healthy")]))]))
-        service.set("healthcheck", healthCheck(["CMD", "pg_isready", "--username", database.user, "--dbname", database.plan.name], startPeriod: 300))
+        service.set("healthcheck", healthCheck(postgresReady(database), startPeriod: 300))
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
         service.set("logging", logging)
         return service.yaml
+    }
+
+    /// Ready once the server answers on TCP: the image's first-start server (which runs the init
+    /// folder) listens on the socket only, and a standby answers only once it accepts reads.
+    /// pg_isready needs no password; the pg_hba.conf refusal still proves the server is up.
+    private func postgresReady(_ database: ComposeDatabase) -> [String] {
+        ["CMD", "pg_isready", "--host", "127.0.0.1", "--port", "\(ComposeLayout.postgresPort)", "--username", database.appUser, "--dbname", database.plan.name]
     }
 
     private func postgresBase(_ database: ComposeDatabase) -> YAMLMap {
@@ -181,6 +191,17 @@ struct ComposeFile {
 
     private var postgresCommand: YAML {
         .list(["postgres", "-c", .string("config_file=\(ComposeLayout.postgresConfig)"), "-c", .string("hba_file=\(ComposeLayout.postgresHBA)")])
+    }
+
+    /// Where pgBackRest's second repository is: AWS's S3 in the copy region unless the deploy's
+    /// settings (in .env) name another S3-compatible store.
+    private func backupCopyStore(_ database: ComposeDatabase) -> [(String, YAML)] {
+        guard let region = database.backupCopyRegion else { return [] }
+        return [
+            ("PGBACKREST_REPO2_S3_ENDPOINT", .string("${\(ComposeLayout.backupCopyEndpoint):-s3.\(ComposeText.literal(region)).amazonaws.com}")),
+            ("PGBACKREST_REPO2_STORAGE_PORT", .string("${\(ComposeLayout.backupCopyPort):-443}")),
+            ("PGBACKREST_REPO2_S3_URI_STYLE", .string("${\(ComposeLayout.backupCopyURIStyle):-host}")),
+        ]
     }
 
     private func backupMounts(_ database: ComposeDatabase) -> [YAML] {
@@ -212,7 +233,7 @@ struct ComposeFile {
             // removed with the container.
             .string(ComposeLayout.restoreScratch),
         ]))
-        service.set("environment", .map([("TMPDIR", .string(ComposeLayout.restoreScratch))]))
+        service.set("environment", .map([("TMPDIR", .string(ComposeLayout.restoreScratch))] + backupCopyStore(database)))
         service.set("shm_size", "256mb")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
         service.set("logging", logging)
@@ -233,7 +254,7 @@ struct ComposeFile {
         service.set("entrypoint", .list(["bash", .string(ComposeLayout.poolerEntrypoint)]))
         // Only the app role's password, in a file of its own: the pooler never sees the others.
         service.set("env_file", .list([.string(ComposeLayout.secretsFile(database.pooler))]))
-        service.set("environment", .map([("AUTH_USER", .string(database.user))]))
+        service.set("environment", .map([("AUTH_USER", .string(database.appUser))]))
         service.set("volumes", .list([
             .string("./\(database.poolerConfigPath):\(ComposeLayout.poolerConfig):ro"),
             .string("./\(ComposeLayout.poolerFolder)/entrypoint.sh:\(ComposeLayout.poolerEntrypoint):ro"),
@@ -244,7 +265,7 @@ struct ComposeFile {
         service.set("depends_on", .map([(database.service, .map([("condition", "service_healthy")]))]))
         // Answers once PgBouncer accepts connections (pg_isready needs no password for that).
         service.set("healthcheck", healthCheck([
-            "CMD", "pg_isready", "--host", "127.0.0.1", "--port", "\(ComposeLayout.poolerPort)", "--username", database.user, "--dbname", database.plan.name,
+            "CMD", "pg_isready", "--host", "127.0.0.1", "--port", "\(ComposeLayout.poolerPort)", "--username", database.appUser, "--dbname", database.plan.name,
         ], startPeriod: 10))
         // SIGINT is PgBouncer's safe shutdown: it waits for running transactions to finish.
         service.set("stop_signal", "SIGINT")
@@ -308,11 +329,22 @@ struct ComposeFile {
             volumes.append(.string("\(ComposeLayout.certificatesVolume):\(ComposeLayout.nginxCertificates):ro"))
             volumes.append(.string("\(ComposeLayout.challengesVolume):\(ComposeLayout.challengesRoot):ro"))
         }
+        let verifiesOrigin = environment.cdn?.originVerification != nil
+        if verifiesOrigin {
+            volumes.append(.string("./\(ComposeLayout.nginxOriginVerifyScript):\(ComposeLayout.nginxOriginVerifyScriptMount):ro"))
+        }
         var service = YAMLMap()
         service.set("image", .string(Self.nginxImage))
         service.set("restart", "unless-stopped")
+        if verifiesOrigin {
+            service.set("env_file", .list([.string(ComposeLayout.secretsFile(ComposeLayout.nginxService))]))
+        }
         service.set("ports", .list(ports))
         service.set("volumes", .list(volumes))
+        if verifiesOrigin {
+            // The CDN's shared secret, written at start by origin-verify.sh, never on a disk.
+            service.set("tmpfs", .list([.string("\(ComposeLayout.nginxPrivate):size=64k,mode=0700")]))
+        }
         // Waiting for healthy needs a health check; a service without one is waited for until started.
         service.set("depends_on", .map(environment.services.map { app in
             (app.name, .map([("condition", app.port != nil && app.healthCheck != nil ? "service_healthy" : "service_started")]))

@@ -13,6 +13,8 @@ struct ComposeLayout {
     var project: String { "\(stack)-\(environment.name)" }
     /// Where the deploy unpacks the environment's folder on the host (what the crontab `cd`s into).
     var hostDirectory: String { "/srv/\(stack)/\(environment.name)" }
+    /// The region of the backups' copy in object storage, when the plan has one.
+    var backupCopyRegion: String? { environment.databases.lazy.compactMap { $0.backups?.crossRegionCopy }.first }
     /// The release before the current one, kept for rollback.
     var previousHostDirectory: String { "\(hostDirectory).previous" }
 
@@ -65,13 +67,33 @@ struct ComposeLayout {
     static let nginxResolverScript = "nginx/resolver.sh"
     static let nginxResolverScriptMount = "/docker-entrypoint.d/15-stagecraft-resolver.sh"
     static let nginxResolverConfig = "/etc/nginx/resolver.conf"
+    /// nginx: the script that writes the CDN's shared secret into a tmpfs at container start.
+    static let nginxOriginVerifyScript = "nginx/origin-verify.sh"
+    static let nginxOriginVerifyScriptMount = "/docker-entrypoint.d/16-stagecraft-origin-verify.sh"
+    static let nginxPrivate = "/etc/nginx/private"
+    static let nginxOriginVerifyConfig = "\(nginxPrivate)/origin-verify.conf"
+    static let nginxService = "nginx"
     /// The group the official nginx image's worker processes run as (its nginx user).
     static let nginxGID = 101
     /// How long nginx keeps an app service's addresses before asking Docker's DNS again.
     static let upstreamTTLSeconds = 1
 
+    // The backups' copy (pgBackRest's repo2): the bucket and its key are secrets of the
+    // environment; where the store is, settings with AWS's S3 in the copy region as default.
+    static let backupCopyBucketSecret = "BACKUP_COPY_BUCKET"
+    static let backupCopyKeySecret = "BACKUP_COPY_ACCESS_KEY_ID"
+    static let backupCopyKeySecretSecret = "BACKUP_COPY_SECRET_ACCESS_KEY"
+    static let backupCopyEndpoint = "BACKUP_COPY_ENDPOINT"
+    static let backupCopyPort = "BACKUP_COPY_PORT"
+    static let backupCopyURIStyle = "BACKUP_COPY_URI_STYLE"
+
     /// The role standbys stream WAL as.
     static let replicationUser = "replicator"
+    /// The role the apps log in as: owner of their database, not a superuser.
+    static let appUser = "app"
+    /// Creates the roles and keeps their passwords in step (postgres/NAME/roles.sh), run by
+    /// the image on first start from its init folder and by the deploy on every rollout.
+    static let rolesScriptMount = "/docker-entrypoint-initdb.d/10-roles.sh"
 }
 
 /// A database's services, roles and secrets on the compose platform.
@@ -79,8 +101,11 @@ struct ComposeDatabase {
     let plan: DatabasePlan
 
     var service: String { plan.name }
-    /// The owner role and database the app connects to, created by the image on first start.
-    var user: String { plan.name }
+    /// The superuser the image creates on first start (POSTGRES_USER); it logs in over the
+    /// container's socket only: backups, reloads, the roles script.
+    var superuser: String { plan.name }
+    /// What the apps log in as (roles.sh): the owner of their database, and nothing more.
+    var appUser: String { ComposeLayout.appUser }
     func replicaService(_ index: Int) -> String { "\(plan.name)-replica-\(index)" }
     var replicaServices: [String] { plan.readReplicas > 0 ? (1...plan.readReplicas).map(replicaService) : [] }
     /// A DNS name every replica answers to, so readers spread across them.
@@ -92,6 +117,8 @@ struct ComposeDatabase {
     var dataVolume: String { "\(plan.name)-data" }
     func replicaVolume(_ index: Int) -> String { "\(replicaService(index))-data" }
     var backupVolume: String { "\(plan.name)-backups" }
+    /// Where pgBackRest's second repository (in object storage) is, when the plan copies backups.
+    var backupCopyRegion: String? { plan.backups?.crossRegionCopy }
     /// The one-off container the restore test runs in (`docker compose run`), beside the database.
     var restoreTestService: String { "\(plan.name)-restore-test" }
     /// The pgBackRest stanza: one per database.
@@ -109,15 +136,24 @@ struct ComposeDatabase {
     var clientPort: Int { plan.pooling ? ComposeLayout.poolerPort : ComposeLayout.postgresPort }
 
     // Secrets beyond the app's password, named like the planner names database secrets.
+    var adminPasswordSecret: String { "\(plan.envPrefix)_ADMIN_PASSWORD" }
     var replicationPasswordSecret: String { "\(plan.envPrefix)_REPLICATION_PASSWORD" }
     var backupCipherSecret: String { "\(plan.envPrefix)_BACKUP_CIPHER_PASS" }
 
     /// The database container's own env file: the variables the image and pgBackRest read,
     /// each filled from a secret of the CI provider.
     var containerSecrets: [(variable: String, secret: String)] {
-        var entries = [("POSTGRES_PASSWORD", plan.passwordSecret)]
+        var entries = [("POSTGRES_PASSWORD", adminPasswordSecret), ("APP_PASSWORD", plan.passwordSecret)]
         if plan.readReplicas > 0 { entries.append(("REPLICATION_PASSWORD", replicationPasswordSecret)) }
         if plan.backups != nil { entries.append(("PGBACKREST_REPO1_CIPHER_PASS", backupCipherSecret)) }
+        if backupCopyRegion != nil {
+            entries += [
+                ("PGBACKREST_REPO2_CIPHER_PASS", backupCipherSecret),
+                ("PGBACKREST_REPO2_S3_BUCKET", ComposeLayout.backupCopyBucketSecret),
+                ("PGBACKREST_REPO2_S3_KEY", ComposeLayout.backupCopyKeySecret),
+                ("PGBACKREST_REPO2_S3_KEY_SECRET", ComposeLayout.backupCopyKeySecretSecret),
+            ]
+        }
         return entries
     }
 }

@@ -23,6 +23,12 @@ public struct ComposePlatformEmitter: PlatformEmitter {
                 files.append(try GeneratedFile(path: "\(layout.folder)/\(ComposeLayout.nginxResolverScript)", text: context.templates.render("compose/nginx-resolver.sh", [
                     "ttlSeconds": ComposeLayout.upstreamTTLSeconds, "resolverConfig": ComposeLayout.nginxResolverConfig,
                 ]), executable: true, commentStyle: .hash))
+                if let verification = environment.cdn?.originVerification {
+                    files.append(try GeneratedFile(path: "\(layout.folder)/\(ComposeLayout.nginxOriginVerifyScript)", text: context.templates.render("compose/nginx-origin-verify.sh", [
+                        "secret": verification.secret, "headerVariable": NginxConfig.headerVariable(verification.header),
+                        "config": ComposeLayout.nginxOriginVerifyConfig,
+                    ]), executable: true, commentStyle: .hash))
+                }
             }
             for database in environment.databases.map(ComposeDatabase.init) {
                 files += try PostgresFiles(layout: layout, database: database).files(context.templates)
@@ -32,6 +38,7 @@ public struct ComposePlatformEmitter: PlatformEmitter {
             files += try backups.files(context.templates)
             files += try certificates.files(context.templates)
             files += try ScheduleFiles(layout: layout, jobs: backups.jobs + certificates.jobs).files(context.templates)
+            files += try ComposeStorageRoot.files(layout, stack: plan.stack)
         }
         return files
     }

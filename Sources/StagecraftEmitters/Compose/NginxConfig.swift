@@ -26,8 +26,13 @@ struct NginxConfig {
     var context: [String: Any] {
         let limits = loadBalancer.rateLimits
         let globals = limits.indices.filter { limits[$0].path == nil }
+        let verification = layout.environment.cdn?.originVerification
         return [
             "project": layout.project,
+            "originVerification": verification.map { ["header": $0.header, "config": ComposeLayout.nginxOriginVerifyConfig] as Any } ?? false,
+            "clientAddress": verification == nil ? "$remote_addr" : "$client_address",
+            // The binary form is smaller, but exists only for the peer's address.
+            "rateKey": verification == nil ? "$binary_remote_addr" : "$client_address",
             // The CDN fetches from its own origin name, which must reach this server too.
             "serverNames": ([loadBalancer.domain] + [layout.environment.cdn?.originDomain].compactMap { $0 }).map { ["name": $0] },
             "tls": loadBalancer.tls,
@@ -63,6 +68,9 @@ struct NginxConfig {
 
     /// The variable that holds a service's address: a name in a variable is resolved per request.
     static func variable(_ service: String) -> String { "$upstream_\(service.replacing("-", with: "_"))" }
+
+    /// How nginx names a request header's variable: `X-Origin-Verify` is `$http_x_origin_verify`.
+    static func headerVariable(_ header: String) -> String { header.lowercased().replacing("-", with: "_") }
 
     private func limitContext(_ index: Int) -> [String: Any] {
         ["zone": zone(index), "burst": loadBalancer.rateLimits[index].burst]

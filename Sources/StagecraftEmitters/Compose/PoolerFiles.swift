@@ -37,7 +37,7 @@ struct PoolerFiles {
     func configuration(_ database: ComposeDatabase) -> [String: Any] {
         [
             "database": database.plan.name,
-            "user": database.user,
+            "user": database.appUser,
             "service": database.pooler,
             "port": ComposeLayout.poolerPort,
             "primaryHost": database.service,

@@ -13,15 +13,12 @@ struct PostgresFiles {
         var files = [
             try GeneratedFile(path: "\(folder)/primary.conf", text: templates.render("compose/postgresql.conf", configuration(replica: nil)), commentStyle: .hash),
             try GeneratedFile(path: "\(folder)/pg_hba.conf", text: templates.render("compose/pg_hba.conf", base), commentStyle: .hash),
+            try GeneratedFile(path: "\(folder)/roles.sh", text: templates.render("compose/roles.sh", roles), executable: true, commentStyle: .hash),
         ]
         for index in database.replicaServices.indices.map({ $0 + 1 }) {
             files.append(try GeneratedFile(path: "\(folder)/replica-\(index).conf", text: templates.render("compose/postgresql.conf", configuration(replica: index)), commentStyle: .hash))
         }
         if database.plan.readReplicas > 0 {
-            var context = base
-            context["role"] = ComposeLayout.replicationUser
-            context["slots"] = database.slots
-            files.append(try GeneratedFile(path: "\(folder)/init-replication.sh", text: templates.render("compose/init-replication.sh", context), executable: true, commentStyle: .hash))
             files.append(try GeneratedFile(path: "\(folder)/replica-entrypoint.sh", text: templates.render("compose/replica-entrypoint.sh", entrypointContext), executable: true, commentStyle: .hash))
         }
         return files
@@ -30,10 +27,23 @@ struct PostgresFiles {
     private var base: [String: Any] {
         [
             "database": database.plan.name,
-            "user": database.user,
+            "user": database.superuser,
+            "appUser": database.appUser,
             "version": database.plan.version,
             "replicationUser": ComposeLayout.replicationUser,
         ]
+    }
+
+    /// The roles script: the app role always; the replication role and slots with standbys.
+    private var roles: [String: Any] {
+        var context = base
+        context["walArchiving"] = database.plan.backups?.walArchiving == true
+        if database.plan.readReplicas > 0 {
+            context["slots"] = database.slots
+        } else {
+            context["replicationUser"] = false
+        }
+        return context
     }
 
     func configuration(replica index: Int?) -> [String: Any] {

@@ -3,9 +3,12 @@ import Foundation
 /// `nginx -t` on each generated nginx.conf, as it is. The configuration includes the resolver
 /// file the nginx image's start script writes (/etc/nginx/resolver.conf): the check writes one
 /// into a tmpfs over /etc/nginx in a private mount namespace (`unshare`), so neither the file
-/// nor the machine's nginx changes. Certificates are read at each handshake, not by the test.
+/// nor the machine's nginx changes; likewise the CDN's shared-secret map. Certificates are read at each handshake, not by the test.
 struct NginxCheck: Check {
     static let tool = "nginx -t"
+    /// The file nginx/origin-verify.sh writes at start when a CDN fronts the origin, with the
+    /// secret's line left out: what nginx parses is the same map.
+    static let originVerifyStandIn = "mkdir /etc/nginx/private && echo 'map $http_x_origin_verify $from_cdn { default 0; }' > /etc/nginx/private/origin-verify.conf"
 
     func tasks(_ output: OutputFolder, _ environment: CheckEnvironment) -> [CheckTask] {
         output.files.filter { OutputFolder.name($0) == "nginx.conf" }.enumerated().map { index, path in
@@ -32,7 +35,7 @@ struct NginxCheck: Check {
         let namespaces = geteuid() == 0 ? ["--mount"] : ["--map-root-user", "--mount"]
         let run = try ToolRun.run(unshare, namespaces + [
             "sh", "-c",
-            "mkdir -p /etc/nginx && mount -t tmpfs tmpfs /etc/nginx && echo 'resolver 127.0.0.11 valid=2s ipv6=off;' > /etc/nginx/resolver.conf && exec \"$1\" -t -q -p \"$2/\" -c \"$3\"",
+            "mkdir -p /etc/nginx && mount -t tmpfs tmpfs /etc/nginx && echo 'resolver 127.0.0.11 valid=2s ipv6=off;' > /etc/nginx/resolver.conf && \(Self.originVerifyStandIn) && exec \"$1\" -t -q -p \"$2/\" -c \"$3\"",
             "sh", nginx, prefix.path, configURL.path,
         ])
         if run.succeeded { return .passed(path, Self.tool) }

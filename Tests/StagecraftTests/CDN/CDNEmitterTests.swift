@@ -32,7 +32,8 @@ final class CDNEmitterTests: XCTestCase {
     func testStackValuesAreQuotedNotPasted() throws {
         let (output, _) = try shopOutput()
         let tfvars = try String(contentsOf: output.appendingPathComponent("environments/production/cdn/terraform.tfvars"), encoding: .utf8)
-        XCTAssertTrue(tfvars.contains(#"static_paths    = ["/assets/*"]"#), tfvars)
-        XCTAssertTrue(tfvars.contains(#"aliases         = ["shop.example.com"]"#), tfvars)
+        XCTAssertTrue(tfvars.contains(#"static_paths         = ["/assets/*"]"#), tfvars)
+        XCTAssertTrue(tfvars.contains(#"aliases              = ["shop.example.com"]"#), tfvars)
+        XCTAssertTrue(tfvars.contains(#"origin_verify_header = "X-Origin-Verify""#), tfvars)
     }
 }

@@ -35,6 +35,14 @@ final class ComposeBackupTests: XCTestCase {
         let data = try postgres.initdb("data", owner: "db")
         try postgres.start(data, port: port, settings: ["config_file=\(primaryConf)", "hba_file=\(hba)"], environment: environment)
         XCTAssertEqual(try postgres.sql("CREATE DATABASE db", port: port, user: "db", database: "postgres").status, 0)
+        // The roles as the generated script makes them: the restore test logs in as the apps' role.
+        let appPassword = "app 'role' password"
+        let rolesScript = try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/postgres/db/roles.sh"), mode: 0o755)
+        let roles = try postgres.asPostgres(rolesScript, [], environment: [
+            "PGHOST": postgres.directory.path, "PGPORT": String(port), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
+            "APP_PASSWORD": appPassword, "REPLICATION_PASSWORD": "unused",
+        ])
+        XCTAssertEqual(roles.status, 0, roles.output)
 
         func backrest(_ arguments: [String]) throws {
             let result = try postgres.asPostgres(pgbackrest, ["--stanza=db"] + arguments, environment: environment)
@@ -58,9 +66,11 @@ final class ComposeBackupTests: XCTestCase {
         let restore = try postgres.asPostgres(restoreTest, ["db"], environment: environment.merging([
             "PG_BIN": postgres.tool(""),
             "RESTORE_TEST_PORT": String(Tools.freePort()),
-            // The primary, through its socket: the script writes its marker there.
-            "PRIMARY_HOST": postgres.directory.path,
+            // The primary over TCP, as from the restore test's container: the script writes its
+            // marker there as the apps' role (the superuser is refused from the network).
+            "PRIMARY_HOST": "127.0.0.1",
             "PRIMARY_PORT": String(port),
+            "APP_PASSWORD": appPassword,
             "RESTORE_TEST_CONFIG": primaryConf,
             "RESTORE_TEST_HBA": hba,
             "TMPDIR": postgres.directory.path,

@@ -1,4 +1,5 @@
 import Foundation
+import StagecraftEmitters
 import XCTest
 
 /// The generated nginx load balancer, run for real in front of small HTTP backends found
@@ -47,8 +48,19 @@ final class ComposeLoadBalancerTests: XCTestCase {
         try waitForPort(managementPort)
         let added = try Tools.run(curl, ["-sf", "-d", #"{"host":"web","addresses":["127.0.0.21","127.0.0.22","127.0.0.23"]}"#, "http://127.0.0.1:\(managementPort)/add-a"])
         XCTAssertEqual(added.status, 0, added.output)
+        // The CDN's shared secret, written by the generated start script, to a file of the test's.
+        let secret = String(repeating: "0123456789abcdef", count: 4)
+        let verifyConfig = directory.appendingPathComponent("origin-verify.conf").path
+        let script = try ComposeFixtures.text("shop", "environments/production/nginx/origin-verify.sh")
+            .replacingOccurrences(of: "'/etc/nginx/private/origin-verify.conf'", with: FormatQuoting.shell(verifyConfig))
+        for (value, expected) in [("", 1), ("short", 1), ("\"; deny all; \"\(secret)", 1), (secret, 0)] {
+            let written = try Tools.run("/bin/sh", ["-c", script], environment: ["CDN_ORIGIN_SECRET": value])
+            XCTAssertEqual(written.status == 0 ? 0 : 1, expected, "CDN_ORIGIN_SECRET=\(value): \(written.output)")
+        }
+        XCTAssertTrue(generated.contains("include \"/etc/nginx/private/origin-verify.conf\";"))
         var config = generated.replacingOccurrences(of: "\"web:8080\"", with: "\"web:\(port)\"")
             .replacingOccurrences(of: "include \"/etc/nginx/resolver.conf\";", with: "resolver 127.0.0.1:\(dnsPort) valid=1s ipv6=off;")
+            .replacingOccurrences(of: "include \"/etc/nginx/private/origin-verify.conf\";", with: "include \"\(verifyConfig)\";")
         let httpPort = Tools.freePort(), httpsPort = Tools.freePort()
         config = config.replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(httpPort);")
             .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(httpsPort) ssl;")
@@ -56,12 +68,16 @@ final class ComposeLoadBalancerTests: XCTestCase {
         let configURL = try NginxHarness.install(config, in: directory)
         let prefix = directory.path + "/"
         try start(nginx, ["-p", prefix, "-c", configURL.path, "-g", "daemon off; pid \(prefix)nginx.pid; error_log \(prefix)error.log;"])
-        try waitForPort(httpsPort)
+        do { try waitForPort(httpsPort) } catch { XCTFail((try? String(contentsOfFile: prefix + "error.log", encoding: .utf8)) ?? ""); throw error }
 
-        // Each phase comes from its own loopback address: the rate limits are per client.
-        func requests(_ count: Int, from client: String, path: String = "/") throws -> [(status: Int, body: String)] {
+        // Every request comes through the CDN (one peer address, as an edge server's), for a
+        // viewer of its own per phase: the rate limits are per viewer, the last address in
+        // X-Forwarded-For, whatever the client claimed before it.
+        func requests(_ count: Int, from viewer: String, claiming claim: String? = nil, path: String = "/", secret sent: String? = secret) throws -> [(status: Int, body: String)] {
             let url = "https://127.0.0.1:\(httpsPort)\(path)"
-            let output = try Tools.run(curl, ["-sk", "--interface", client, "-w", "\n@status=%{http_code}\n"] + Array(repeating: url, count: count)).output
+            var headers = ["-H", "X-Forwarded-For: \(claim.map { "\($0), " } ?? "")\(viewer)"]
+            if let sent { headers += ["-H", "X-Origin-Verify: \(sent)"] }
+            let output = try Tools.run(curl, ["-sk", "-w", "\n@status=%{http_code}\n"] + headers + Array(repeating: url, count: count)).output
             var responses: [(status: Int, body: String)] = []
             var rest = Substring(output)
             while let marker = rest.range(of: "\n@status=") {
@@ -94,6 +110,13 @@ final class ComposeLoadBalancerTests: XCTestCase {
         XCTAssertGreaterThan(accepted, 0)
         XCTAssertLessThanOrEqual(accepted, 23)
         XCTAssertEqual(flood.filter { $0.status == 429 }.count, 40 - accepted, "beyond the rate nginx answers 429")
+        // Claiming another address does not escape the limit; another viewer has a limit of its own.
+        XCTAssertEqual(try requests(3, from: "127.0.0.4", claiming: "127.0.0.9").map(\.status), [429, 429, 429])
+        XCTAssertEqual(try requests(3, from: "127.0.0.9").map(\.status), [200, 200, 200])
+
+        // The origin serves the CDN alone: no header, or a wrong one, is refused.
+        XCTAssertEqual(try requests(2, from: "127.0.0.6", secret: nil).map(\.status), [403, 403])
+        XCTAssertEqual(try requests(2, from: "127.0.0.6", secret: String(secret.reversed())).map(\.status), [403, 403])
 
         // /login has its own, tighter limit (10 a minute, burst 2).
         let login = try requests(8, from: "127.0.0.5", path: "/login")

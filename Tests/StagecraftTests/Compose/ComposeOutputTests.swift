@@ -31,8 +31,8 @@ final class ComposeOutputTests: XCTestCase {
 
         let nginx = try ComposeFixtures.text("shop", "\(folder)/nginx/nginx.conf")
         XCTAssertEqual(NginxHarness.upstreams(nginx), ["web:8080"], "every replica, by the service's name")
-        XCTAssertTrue(nginx.contains("limit_req_zone $binary_remote_addr zone=rate_limit_0:10m rate=100r/m;"))
-        XCTAssertTrue(nginx.contains("limit_req_zone $binary_remote_addr zone=rate_limit_1:10m rate=10r/m;"))
+        XCTAssertTrue(nginx.contains("limit_req_zone $client_address zone=rate_limit_0:10m rate=100r/m;"))
+        XCTAssertTrue(nginx.contains("limit_req_zone $client_address zone=rate_limit_1:10m rate=10r/m;"))
         XCTAssertTrue(nginx.contains("limit_req_status 429;"))
         XCTAssertTrue(nginx.contains("location ^~ \"/login\" {\n            limit_req zone=rate_limit_0"))
 
@@ -48,7 +48,7 @@ final class ComposeOutputTests: XCTestCase {
         let timeout = try XCTUnwrap(primary.split(separator: "\n").first { $0.hasPrefix("archive_timeout = ") })
         XCTAssertLessThanOrEqual(Int(timeout.dropFirst("archive_timeout = ".count))!, 3600)
         let crontab = try ComposeFixtures.text("shop", "\(folder)/ops/crontab")
-        XCTAssertTrue(crontab.contains("\n30 * * * * cd /srv/shop/production && sh ops/cron-job.sh db-incr-backup docker compose exec -T --user postgres db pgbackrest --stanza=db --type=incr backup"))
+        XCTAssertTrue(crontab.contains("\n30 * * * * cd /srv/shop/production && sh ops/cron-job.sh db-incr-backup flock ops/.db-backup.lock docker compose exec -T --user postgres db pgbackrest --stanza=db --repo=1 --type=incr backup"))
         let pgbackrest = try ComposeFixtures.text("shop", "\(folder)/pgbackrest/pgbackrest.conf")
         XCTAssertTrue(pgbackrest.contains("repo1-retention-full=14\n"))
         XCTAssertTrue(pgbackrest.contains("repo1-cipher-type=aes-256-cbc\n"))

@@ -31,7 +31,7 @@ final class ComposePoolingTests: XCTestCase {
         let file = try XCTUnwrap(deploy[..<pooler.lowerBound].components(separatedBy: "{\n").last)
         let entries = file.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("env_line ") }
         XCTAssertEqual(entries, [
-            "env_line POSTGRES_PASSWORD \"${DB_PASSWORD:?the DB_PASSWORD secret is not set for production}\"",
+            "env_line AUTH_PASSWORD \"${DB_PASSWORD:?the DB_PASSWORD secret is not set for production}\"",
         ], "only the app role's password")
     }
 
@@ -87,10 +87,15 @@ final class ComposePoolingTests: XCTestCase {
         let data = try postgres.initdb("primary", owner: "db")
         let primaryPort = Tools.freePort()
         try postgres.start(data, port: primaryPort, settings: ["config_file=\(primaryConf)", "hba_file=\(hba)", "archive_mode=off"])
-        let literal = "'\(password.replacingOccurrences(of: "'", with: "''"))'"
-        for statement in ["CREATE DATABASE db", "ALTER ROLE db PASSWORD \(literal)", "CREATE ROLE reporter LOGIN PASSWORD 'r3ports'"] {
-            XCTAssertEqual(try postgres.sql(statement, port: primaryPort, user: "db", database: "postgres").status, 0, statement)
-        }
+        XCTAssertEqual(try postgres.sql("CREATE DATABASE db", port: primaryPort, user: "db", database: "postgres").status, 0)
+        // The roles as the generated roles script creates them; one more role beside them.
+        let rolesScript = try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/postgres/db/roles.sh"), mode: 0o755)
+        let roles = try postgres.asPostgres(rolesScript, [], environment: [
+            "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
+            "APP_PASSWORD": password, "REPLICATION_PASSWORD": "unused",
+        ])
+        XCTAssertEqual(roles.status, 0, roles.output)
+        XCTAssertEqual(try postgres.sql("CREATE ROLE reporter LOGIN PASSWORD 'r3ports'", port: primaryPort, user: "db", database: "db").status, 0)
 
         let generated = try ComposeFixtures.text("shop", "\(folder)/pgbouncer/db/pgbouncer.ini")
         XCTAssertTrue(generated.contains("\ndb = host=db port=5432 dbname=db\n"))
@@ -120,7 +125,7 @@ final class ComposePoolingTests: XCTestCase {
         let output = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Tools.require("runuser"))
-        process.arguments = ["-u", "postgres", "--", "env", "AUTH_USER=db", "POSTGRES_PASSWORD=\(password)", "bash", localEntrypoint]
+        process.arguments = ["-u", "postgres", "--", "env", "AUTH_USER=app", "AUTH_PASSWORD=\(password)", "bash", localEntrypoint]
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
@@ -138,7 +143,7 @@ final class ComposePoolingTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         var ready = false
         while !ready, Date() < deadline, process.isRunning {
-            ready = try Tools.run(isReady, ["--host", "127.0.0.1", "--port", String(port), "--username", "db", "--dbname", "db"]).status == 0
+            ready = try Tools.run(isReady, ["--host", "127.0.0.1", "--port", String(port), "--username", "app", "--dbname", "db"]).status == 0
             if !ready { Thread.sleep(forTimeInterval: 0.1) }
         }
         XCTAssertTrue(ready, "PgBouncer did not start:\n\(pgbouncerLog())")
@@ -152,23 +157,22 @@ final class ComposePoolingTests: XCTestCase {
         }
 
         // Port 6432's stand-in hands the query to PostgreSQL, as the app role (from the auth file).
-        let through = try query("SELECT current_user || ' ' || inet_server_port()", user: "db", password: password)
+        let through = try query("SELECT current_user || ' ' || inet_server_port() || ' ' || current_setting('is_superuser')", user: "app", password: password)
         XCTAssertEqual(through.status, 0, through.output + pgbouncerLog())
-        XCTAssertEqual(through.output.trimmingCharacters(in: .whitespacesAndNewlines), "db \(primaryPort)")
-        // Another role is looked up in PostgreSQL through auth_query.
-        let reporter = try query("SELECT current_user", user: "reporter", password: "r3ports")
-        XCTAssertEqual(reporter.output.trimmingCharacters(in: .whitespacesAndNewlines), "reporter", reporter.output + pgbouncerLog())
+        XCTAssertEqual(through.output.trimmingCharacters(in: .whitespacesAndNewlines), "app \(primaryPort) off")
+        // No other role logs in through the pooler: neither another login role nor the superuser.
+        XCTAssertNotEqual(try query("SELECT current_user", user: "reporter", password: "r3ports").status, 0, pgbouncerLog())
+        XCTAssertNotEqual(try query("SELECT 1", user: "db", password: password).status, 0)
         // A wrong password is refused.
-        XCTAssertNotEqual(try query("SELECT 1", user: "db", password: "wrong").status, 0)
+        XCTAssertNotEqual(try query("SELECT 1", user: "app", password: "wrong").status, 0)
 
-        // PgBouncer's own view: a transaction-mode pool per role, holding server connections.
-        let pools = try query("SHOW POOLS", user: "db", database: "pgbouncer", password: password)
+        // PgBouncer's own view: a transaction-mode pool for the app role, holding server connections.
+        let pools = try query("SHOW POOLS", user: "app", database: "pgbouncer", password: password)
         XCTAssertEqual(pools.status, 0, pools.output)
         let rows = pools.output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
-        let pool = try XCTUnwrap(rows.first { $0.count > 2 && $0[0] == "db" && $0[1] == "db" }, pools.output)
+        let pool = try XCTUnwrap(rows.first { $0.count > 2 && $0[0] == "db" && $0[1] == "app" }, pools.output)
         XCTAssertTrue(pool.contains("transaction"), pools.output)
-        XCTAssertTrue(rows.contains { $0.count > 2 && $0[0] == "db" && $0[1] == "reporter" }, pools.output)
-        let fromPooler = try postgres.sql("SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'db' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()", port: primaryPort, user: "db", database: "db")
+        let fromPooler = try postgres.sql("SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'app' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()", port: primaryPort, user: "db", database: "db")
         XCTAssertEqual(fromPooler.output.trimmingCharacters(in: .whitespacesAndNewlines), "t", "PgBouncer keeps its server connection open")
     }
 }

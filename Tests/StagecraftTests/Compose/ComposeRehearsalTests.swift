@@ -3,7 +3,8 @@ import XCTest
 
 /// The compose examples deployed the way a team deploys them, by `scripts/rehearse`: a real
 /// sshd as the host, podman with Compose, pebble issuing the certificate, the generated deploy
-/// job's own steps, the crontab run as cron runs it (every backup, the restore test, the
+/// job's own steps, the origin serving the CDN alone, the apps' database role, the crontab run
+/// as cron runs it (every backup, its copy in an S3-compatible store, the restore test, the
 /// certificate renewal), a second release with requests flowing, a failing release rolled
 /// back, and a service removed.
 final class ComposeRehearsalTests: XCTestCase {
@@ -23,7 +24,10 @@ final class ComposeRehearsalTests: XCTestCase {
             "answered with a certificate pebble issued",
             "15 requests reached 3 replicas",
             "a row written on db was read on db-replica-1",
-            "the app queried db through db-pgbouncer",
+            "through the CDN the app sees the viewer's address (198.51.100.7), not a claim in X-Forwarded-For",
+            "or with a wrong one, is refused (403)",
+            "the app queried db through db-pgbouncer: app via psql superuser=off",
+            "(an S3-compatible store standing in for eu-central-1) holds",
             "the marker written before is there, the row written after is not",
             "requests during the deploy, 0 failed",
             "v2 serves again and is recorded as deployed",

@@ -11,7 +11,7 @@ final class ComposeReplicationTests: XCTestCase {
         let folder = "environments/production/postgres/db"
         let primaryConf = try postgres.write("primary.conf", try ComposeFixtures.text("shop", "\(folder)/primary.conf"))
         let hba = try postgres.write("pg_hba.conf", try ComposeFixtures.text("shop", "\(folder)/pg_hba.conf"))
-        let initScript = try postgres.write("init-replication.sh", try ComposeFixtures.text("shop", "\(folder)/init-replication.sh"), mode: 0o755)
+        let rolesScript = try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/roles.sh"), mode: 0o755)
         let password = "s3cret:with\\odd'chars"
 
         // The primary, as the image creates it: the owner role and database are both `db`.
@@ -19,15 +19,15 @@ final class ComposeReplicationTests: XCTestCase {
         let primaryPort = Tools.freePort()
         try postgres.start(primaryData, port: primaryPort, settings: ["config_file=\(primaryConf)", "hba_file=\(hba)", "archive_mode=off"])
         XCTAssertEqual(try postgres.sql("CREATE DATABASE db", port: primaryPort, user: "db", database: "postgres").status, 0)
-        let setup = try postgres.asPostgres(initScript, [], environment: [
+        let setup = try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort),
-            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password,
+            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password",
         ])
         XCTAssertEqual(setup.status, 0, setup.output)
         // Running it again (as every deploy does) changes nothing and fails nothing.
-        XCTAssertEqual(try postgres.asPostgres(initScript, [], environment: [
+        XCTAssertEqual(try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort),
-            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password,
+            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password",
         ]).status, 0)
 
         // The standby clones the primary through its slot, with the password in a password file

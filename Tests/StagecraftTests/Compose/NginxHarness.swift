@@ -50,7 +50,7 @@ enum NginxHarness {
         let configURL = try install(config, in: directory)
         let result = try Tools.run(unshare, [
             "-m", "sh", "-c",
-            "mount -t tmpfs tmpfs /etc/nginx && echo 'resolver 127.0.0.11 valid=2s ipv6=off;' > /etc/nginx/resolver.conf && exec \"$1\" -t -q -p \"$2/\" -c \"$3\"",
+            "mount -t tmpfs tmpfs /etc/nginx && echo 'resolver 127.0.0.11 valid=2s ipv6=off;' > /etc/nginx/resolver.conf && mkdir /etc/nginx/private && echo 'map $http_x_origin_verify $from_cdn { default 0; }' > /etc/nginx/private/origin-verify.conf && exec \"$1\" -t -q -p \"$2/\" -c \"$3\"",
             "sh", nginx, directory.path, configURL.path,
         ])
         XCTAssertEqual(result.status, 0, "nginx -t failed:\n\(result.output)", file: file, line: line)

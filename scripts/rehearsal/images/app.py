@@ -49,7 +49,8 @@ def database_check():
     if prefix is None:
         return 404, "no database\n"
     env = dict(os.environ, PGPASSWORD=os.environ.get(prefix + "_PASSWORD", ""), PGCONNECT_TIMEOUT="5")
-    query = "SELECT current_user || ' via ' || coalesce(current_setting('application_name'), '')"
+    query = ("SELECT current_user || ' via ' || coalesce(current_setting('application_name'), '')"
+             " || ' superuser=' || current_setting('is_superuser')")
     result = subprocess.run(
         ["psql", "--no-psqlrc", "-tA", "-h", os.environ[prefix + "_HOST"], "-p", os.environ[prefix + "_PORT"],
          "-U", os.environ[prefix + "_USER"], "-d", os.environ[prefix + "_NAME"], "-c", query],

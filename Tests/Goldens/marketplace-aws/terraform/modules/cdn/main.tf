@@ -56,6 +56,15 @@ resource "aws_cloudfront_distribution" "this" {
       origin_read_timeout      = var.origin_read_timeout
       origin_keepalive_timeout = 5
     }
+
+    # Proves a request came through this distribution: the origin refuses those without it.
+    dynamic "custom_header" {
+      for_each = var.origin_verify_header == null ? [] : [var.origin_verify_header]
+      content {
+        name  = custom_header.value
+        value = var.origin_verify_secret
+      }
+    }
   }
 
   dynamic "origin" {

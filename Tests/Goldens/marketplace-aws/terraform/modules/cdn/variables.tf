@@ -63,3 +63,16 @@ variable "origin_read_timeout" {
   type        = number
   default     = 30
 }
+
+variable "origin_verify_header" {
+  description = "Header CloudFront adds to every request to the origin, with origin_verify_secret as its value, or null."
+  type        = string
+  default     = null
+}
+
+variable "origin_verify_secret" {
+  description = "Value of origin_verify_header, which the origin checks. CloudFront keeps it in the distribution's configuration, so it is in the state too."
+  type        = string
+  default     = null
+  sensitive   = true
+}

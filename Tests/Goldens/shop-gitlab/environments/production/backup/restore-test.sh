@@ -13,7 +13,7 @@
 #
 # Usage: restore-test.sh [STANZA]        (default: db)
 # Environment: PRIMARY_HOST, PRIMARY_PORT, PGUSER and PGDATABASE (the primary, as the
-# database's owner; the password is POSTGRES_PASSWORD), WAL_ARCHIVING (yes/no),
+# database's owner, the apps' role; the password is APP_PASSWORD), WAL_ARCHIVING (yes/no),
 # RECOVERY_TIME_SECONDS (the declared RTO), RPO_SECONDS, PG_BIN (PostgreSQL binaries; default:
 # those on PATH), RESTORE_TEST_PORT, RESTORE_TEST_CONFIG and RESTORE_TEST_HBA (the server's
 # own configuration: a restored copy needs settings at least as large as the primary's),
@@ -29,11 +29,11 @@ default_hba='/etc/postgresql/pg_hba.conf'
 config="${RESTORE_TEST_CONFIG:-$default_config}"
 hba="${RESTORE_TEST_HBA:-$default_hba}"
 default_host='db'
-default_user='db'
+default_user='app'
 default_database='db'
 export PGHOST="${PRIMARY_HOST:-$default_host}" PGPORT="${PRIMARY_PORT:-5432}"
 export PGUSER="${PGUSER:-$default_user}" PGDATABASE="${PGDATABASE:-$default_database}"
-export PGPASSWORD="${PGPASSWORD:-${POSTGRES_PASSWORD:-}}" PGOPTIONS='-c client_min_messages=warning'
+export PGPASSWORD="${PGPASSWORD:-${APP_PASSWORD:-}}" PGOPTIONS='-c client_min_messages=warning'
 wal_archiving="${WAL_ARCHIVING:-yes}"
 recovery_time="${RECOVERY_TIME_SECONDS:-7200}"
 rpo="${RPO_SECONDS:-3600}"

@@ -40,3 +40,14 @@ variable "web_acl_arn" {
   type        = string
   default     = null
 }
+
+variable "origin_verify_header" {
+  description = "Header CloudFront sends the origin with the secret below."
+  type        = string
+}
+
+variable "origin_verify_secret" {
+  description = "What the origin expects in origin_verify_header: the CDN_ORIGIN_SECRET secret, which the deploy also gives nginx. Set TF_VAR_origin_verify_secret."
+  type        = string
+  sensitive   = true
+}

@@ -40,12 +40,14 @@ provider "aws" {
 module "cdn" {
   source = "../../../terraform/modules/cdn"
 
-  name            = var.name
-  origin_domain   = var.origin_domain
-  aliases         = var.aliases
-  static_paths    = var.static_paths
-  cacheable_paths = var.cacheable_paths
-  certificate_arn = var.certificate_arn
-  log_bucket      = var.log_bucket
-  web_acl_arn     = var.web_acl_arn
+  name                 = var.name
+  origin_domain        = var.origin_domain
+  aliases              = var.aliases
+  static_paths         = var.static_paths
+  cacheable_paths      = var.cacheable_paths
+  certificate_arn      = var.certificate_arn
+  log_bucket           = var.log_bucket
+  web_acl_arn          = var.web_acl_arn
+  origin_verify_header = var.origin_verify_header
+  origin_verify_secret = var.origin_verify_secret
 }

@@ -1,0 +1,172 @@
+import StagecraftOutput
+import StagecraftPlanner
+
+/// `environments/<env>/storage/`: the object storage a compose environment uses, in AWS, beside
+/// its CDN's Terraform: the stack's buckets in the environment's region, the backups' copy in
+/// the copy region, and an IAM user per workload (and one for pgBackRest) that reaches only its
+/// own buckets. Access keys are not made here, so no secret is in the state: create each
+/// user's key with `aws iam create-access-key` and store it as the secrets the deploy names.
+enum ComposeStorageRoot {
+    static func files(_ layout: ComposeLayout, stack: String) throws -> [GeneratedFile] {
+        let environment = layout.environment
+        guard !environment.buckets.isEmpty || layout.backupCopyRegion != nil else { return [] }
+        let folder = "\(layout.folder)/storage"
+        return [
+            try Terraform.file("\(folder)/main.tf", main(layout, stack: stack)),
+            try Terraform.file("\(folder)/outputs.tf", outputs(layout)),
+        ]
+    }
+
+    /// The secrets with a workload's access key, and the one with each bucket's name.
+    static func keySecrets(_ workload: String) -> (id: String, secret: String) {
+        let prefix = workload.uppercased().replacing("-", with: "_")
+        return ("\(prefix)_AWS_ACCESS_KEY_ID", "\(prefix)_AWS_SECRET_ACCESS_KEY")
+    }
+
+    static func bucketSecret(_ bucket: String) -> String { "\(bucket.uppercased().replacing("-", with: "_"))_BUCKET" }
+
+    private static func main(_ layout: ComposeLayout, stack: String) -> HCLFile {
+        let environment = layout.environment
+        let users = environment.workloads.filter { !$0.buckets.isEmpty }
+        return HCLFile {
+            Terraform.versions(backend: Terraform.s3Backend(key: "\(stack)/\(environment.name)/storage.tfstate", region: environment.region))
+            for (alias, region) in [(nil, environment.region)] + (layout.backupCopyRegion.map { [("copy", $0)] } ?? []) {
+                HCLBlock("provider", "aws") {
+                    if let alias { attr("alias", .string(alias)) }
+                    attr("region", .string(region))
+                    HCLItem.blank
+                    HCLBlock("default_tags") {
+                        attr("tags", .object([
+                            HCLAttribute("stack", .string(stack)),
+                            HCLAttribute("environment", .string(environment.name)),
+                            HCLAttribute("managed-by", "stagecraft"),
+                        ]))
+                    }
+                }
+            }
+            HCLBlock("data", "aws_caller_identity", "current") {}
+            HCLBlock("locals") {
+                attr("name", .string(layout.project))
+                attr("buckets", .object(environment.buckets.map { HCLAttribute($0.name, ["versioned": .bool($0.versioned)]) }))
+                attr("workloads", .object(users.map { HCLAttribute($0.name, ["buckets": .strings($0.buckets)]) }))
+            }
+            comment("The stack's buckets. Names are global: the account ID keeps them unique.")
+            HCLBlock("resource", "aws_s3_bucket", "this") {
+                attr("for_each", .ref("local.buckets"))
+                attr("bucket", .ref("\"${local.name}-${each.key}-${data.aws_caller_identity.current.account_id}\""))
+            }
+            hardening("this", versioned: "each.value.versioned", provider: nil)
+            HCLBlock("resource", "aws_iam_user", "workload") {
+                attr("for_each", .ref("local.workloads"))
+                attr("name", .ref("\"${local.name}-${each.key}\""))
+            }
+            HCLBlock("resource", "aws_iam_user_policy", "workload") {
+                attr("for_each", .ref("local.workloads"))
+                attr("name", "buckets")
+                attr("user", .ref("aws_iam_user.workload[each.key].name"))
+                attr("policy", AWSPolicy.document([
+                    AWSPolicy.allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: .ref("[for bucket in each.value.buckets : \"${aws_s3_bucket.this[bucket].arn}/*\"]")),
+                    AWSPolicy.allow(["s3:ListBucket"], resources: .ref("[for bucket in each.value.buckets : aws_s3_bucket.this[bucket].arn]")),
+                ]))
+            }
+            if let region = layout.backupCopyRegion {
+                comment("pgBackRest's second repository, in \(region): the backups survive the host and its region.")
+                HCLBlock("resource", "aws_s3_bucket", "backup_copy") {
+                    attr("provider", .ref("aws.copy"))
+                    attr("for_each", .ref("toset([\"backup-copy\"])"))
+                    attr("bucket", .ref("\"${local.name}-${each.key}-${data.aws_caller_identity.current.account_id}\""))
+                }
+                hardening("backup_copy", versioned: "true", provider: "aws.copy")
+                HCLBlock("resource", "aws_iam_user", "pgbackrest") {
+                    attr("name", .ref("\"${local.name}-pgbackrest\""))
+                }
+                HCLBlock("resource", "aws_iam_user_policy", "pgbackrest") {
+                    attr("name", "backup-copy")
+                    attr("user", .ref("aws_iam_user.pgbackrest.name"))
+                    attr("policy", AWSPolicy.document([
+                        AWSPolicy.allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [.ref("\"${aws_s3_bucket.backup_copy[\"backup-copy\"].arn}/*\"")]),
+                        AWSPolicy.allow(["s3:ListBucket"], resources: [.ref("aws_s3_bucket.backup_copy[\"backup-copy\"].arn")]),
+                    ]))
+                }
+            }
+        }
+    }
+
+    /// Private, encrypted, TLS-only buckets whose overwritten or deleted objects stay
+    /// recoverable for 90 days (`aws_s3_bucket.<name>`, for_each).
+    private static func hardening(_ name: String, versioned: String, provider: String?) -> [HCLItem] {
+        func resource(_ type: String, @HCLBodyBuilder _ body: () -> [HCLItem]) -> HCLBlock {
+            HCLBlock("resource", type, name) {
+                if let provider { attr("provider", .ref(provider)) }
+                attr("for_each", .ref("aws_s3_bucket.\(name)"))
+                attr("bucket", .ref("each.value.id"))
+                body()
+            }
+        }
+        return HCLFile {
+            resource("aws_s3_bucket_public_access_block") {
+                attr("block_public_acls", true)
+                attr("block_public_policy", true)
+                attr("ignore_public_acls", true)
+                attr("restrict_public_buckets", true)
+            }
+            resource("aws_s3_bucket_ownership_controls") {
+                HCLItem.blank
+                HCLBlock("rule") { attr("object_ownership", "BucketOwnerEnforced") }
+            }
+            resource("aws_s3_bucket_server_side_encryption_configuration") {
+                HCLItem.blank
+                HCLBlock("rule") {
+                    HCLBlock("apply_server_side_encryption_by_default") { attr("sse_algorithm", "AES256") }
+                }
+            }
+            resource("aws_s3_bucket_versioning") {
+                HCLItem.blank
+                HCLBlock("versioning_configuration") {
+                    attr("status", .ref(versioned == "true" ? "\"Enabled\"" : "local.buckets[each.key].versioned ? \"Enabled\" : \"Disabled\""))
+                }
+            }
+            resource("aws_s3_bucket_lifecycle_configuration") {
+                HCLItem.blank
+                HCLBlock("rule") {
+                    attr("id", "housekeeping")
+                    attr("status", "Enabled")
+                    HCLItem.blank
+                    HCLBlock("filter") {}
+                    HCLItem.blank
+                    HCLBlock("abort_incomplete_multipart_upload") { attr("days_after_initiation", 7) }
+                    HCLItem.blank
+                    HCLBlock("noncurrent_version_expiration") { attr("noncurrent_days", 90) }
+                }
+            }
+            resource("aws_s3_bucket_policy") {
+                attr("policy", .call("jsonencode", [[
+                    "Version": "2012-10-17",
+                    "Statement": [[
+                        "Sid": "TLSOnly",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [.ref("each.value.arn"), .ref("\"${each.value.arn}/*\"")],
+                        "Condition": ["Bool": ["aws:SecureTransport": "false"]],
+                    ]],
+                ]]))
+            }
+        }.items
+    }
+
+    private static func outputs(_ layout: ComposeLayout) -> HCLFile {
+        HCLFile {
+            Terraform.output("buckets", .ref("{ for name, bucket in aws_s3_bucket.this : name => bucket.id }"),
+                             description: "Each bucket's name: the <BUCKET>_BUCKET secrets of the deploy.")
+            Terraform.output("workload_users", .ref("{ for name, user in aws_iam_user.workload : name => user.name }"),
+                             description: "The IAM user of each workload: create its access key (aws iam create-access-key) for its <WORKLOAD>_AWS_* secrets.")
+            if layout.backupCopyRegion != nil {
+                Terraform.output("backup_copy_bucket", .ref("aws_s3_bucket.backup_copy[\"backup-copy\"].id"),
+                                 description: "The BACKUP_COPY_BUCKET secret of the deploy.")
+                Terraform.output("pgbackrest_user", .ref("aws_iam_user.pgbackrest.name"),
+                                 description: "Create its access key for the BACKUP_COPY_ACCESS_KEY_ID and BACKUP_COPY_SECRET_ACCESS_KEY secrets.")
+            }
+        }
+    }
+}
