@@ -25,6 +25,8 @@ enum StackRegistry {
         // (a test, a tool of the user's) exits quietly.
         let arguments = CommandLine.arguments
         guard let flag = arguments.firstIndex(of: outputFlag), flag + 1 < arguments.count else { return }
-        FileManager.default.createFile(atPath: arguments[flag + 1], contents: data)
+        if !FileManager.default.createFile(atPath: arguments[flag + 1], contents: data) {
+            FileHandle.standardError.write(Data("could not write the stack's declaration to \(arguments[flag + 1])\n".utf8))
+        }
     }
 }

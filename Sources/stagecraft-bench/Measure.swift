@@ -22,10 +22,10 @@ func measure(_ executable: String, _ arguments: [String], environment: [String: 
     posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let previous = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(directory.path)
+    _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
     let start = DispatchTime.now()
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    FileManager.default.changeCurrentDirectoryPath(previous)
+    _ = FileManager.default.changeCurrentDirectoryPath(previous)
     guard spawned == 0 else { return Measurement(seconds: 0, peakMiB: 0, status: -1, output: "") }
     var status: Int32 = 0
     var usage = rusage()

@@ -27,6 +27,11 @@ final class CDNEmitterTests: XCTestCase {
         let (output, _) = try shopOutput()
         try TerraformCheck.assertFormatted(output)
         try TerraformCheck.assertValid("environments/production/cdn", in: output)
+        // With what the deploy passes: the certificate, the log bucket and the origin's secret.
+        try TerraformCheck.assertAppliesWithMockedAWS("environments/production/cdn", in: output, variables: [
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+            "log_bucket": "shop-logs", "origin_verify_secret": String(repeating: "0123456789abcdef", count: 2),
+        ])
     }
 
     func testStackValuesAreQuotedNotPasted() throws {

@@ -11,6 +11,7 @@ final class ComposeStorageTests: XCTestCase {
         try Fixtures.materialize(generation.files, in: output)
         try TerraformCheck.assertFormatted(output.appendingPathComponent("environments/production/storage"))
         try TerraformCheck.assertValid("environments/production/storage", in: output)
+        try TerraformCheck.assertAppliesWithMockedAWS("environments/production/storage", in: output)
 
         let main = try String(contentsOf: output.appendingPathComponent("environments/production/storage/main.tf"), encoding: .utf8)
         XCTAssertTrue(main.contains("uploads = {\n      versioned = true\n    }"), main)

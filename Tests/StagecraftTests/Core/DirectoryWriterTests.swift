@@ -14,7 +14,7 @@ final class DirectoryWriterTests: XCTestCase {
         let enumerator = FileManager.default.enumerator(atPath: root.path)!
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { result[path] = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
         }
         return result

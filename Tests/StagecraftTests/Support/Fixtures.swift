@@ -47,8 +47,8 @@ enum Fixtures {
     /// Runs `body` with the repository root as the working directory (stack files are named relative to it).
     static func inRepositoryRoot<T>(_ body: () throws -> T) rethrows -> T {
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         return try body()
     }
 
@@ -99,7 +99,7 @@ extension Fixtures {
         guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return result }
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if !isDirectory.boolValue { result[path] = try Data(contentsOf: root.appendingPathComponent(path)) }
         }
         return result
