@@ -707,6 +707,7 @@ class Rehearsal:
             ("route the app's database connections through PgBouncer", self.check_pooler),
             ("run every crontab job as cron would", self.check_cron),
             ("find the backups' copy in object storage", self.check_backup_copy),
+            ("serve a renewed certificate without a reload", self.check_renewal),
             ("deploy release v2 with no failed request", self.check_zero_downtime),
             ("roll back when release v3 fails its health check", self.check_rollback),
         ]
@@ -902,6 +903,30 @@ class Rehearsal:
             if log and log.exists():
                 for line in log.read_text(errors="replace").splitlines()[-3:]:
                     say(f"      {line}")
+
+    def check_renewal(self):
+        """A new certificate in the acme volume is served at the next handshake, with no reload:
+        the one on disk is removed, and the crontab's renewal line obtains another."""
+        variables, jobs = cron_jobs(self.host)
+        renewal = next((command for _, command in jobs if "certificate-renewal" in command), None)
+        if not renewal or not self.lb:
+            return
+        before = self.served_certificate()
+        domain = self.origin
+        compose_exec(self.host, self.remote, "run", "--rm", "--no-deps", "--entrypoint", "rm", "acme", "-f",
+                     f"/certificates/certificates/{domain}.crt")
+        result = run_as_cron(self.host, variables, renewal)
+        if result.returncode != 0:
+            raise StepFailed(f"the renewal job failed: {renewal}\n{result.stdout}{result.stderr}")
+        after = self.served_certificate()
+        assert after != before, "nginx still serves the certificate it had before the renewal"
+        say(f"    the renewal job obtained a new certificate for {domain}, and nginx serves it at the next handshake, without a reload")
+
+    def served_certificate(self):
+        context = ssl.create_default_context(cafile=str(self.root))
+        with socket.create_connection(("127.0.0.1", 443), timeout=10) as connection:
+            with context.wrap_socket(connection, server_hostname=self.origin) as tls:
+                return hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest()
 
     def check_backup_copy(self):
         if not self.copy_region:

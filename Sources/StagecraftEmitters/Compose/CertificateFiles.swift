@@ -19,7 +19,9 @@ struct CertificateFiles {
     }
 
     /// Twice a day, as Let's Encrypt asks of clients, at a minute taken from the domain so that
-    /// hosts do not all ask at the same moment. nginx reloads to drop TLS sessions of the old one.
+    /// hosts do not all ask at the same moment. nginx needs no reload: it reads the certificate
+    /// at each new TLS handshake (its path is a variable), and a reload would close the
+    /// connections that have not sent their request yet.
     var jobs: [ScheduledJob] {
         guard let domain = layout.certificateDomain else { return [] }
         let minute = domain.utf8.reduce(0) { ($0 * 31 + Int($1)) % 60 }
@@ -27,6 +29,6 @@ struct CertificateFiles {
             name: "certificate-renewal",
             description: "TLS certificate of \(domain): renewed when 30 days or fewer remain",
             schedule: "\(minute) 3,15 * * *",
-            command: "sh -c 'docker compose run --rm --no-deps \(ComposeLayout.acmeService) && docker compose exec -T nginx nginx -s reload'")]
+            command: "docker compose run --rm --no-deps \(ComposeLayout.acmeService)")]
     }
 }

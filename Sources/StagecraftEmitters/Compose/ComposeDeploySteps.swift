@@ -176,7 +176,7 @@ struct ComposeDeploySteps {
         }
         remote += "# Returns once every container with a health check reports healthy, or fails.\n"
         remote += "docker compose up --detach --remove-orphans --wait --wait-timeout 600\n"
-        remote += reloads
+        remote += reloads(comparedWith: previous)
         if layout.certificateDomain != nil {
             remote += "# The origin's certificate: obtained on the first deploy (nginx answers the challenge), then renewed by the crontab.\n"
             remote += "docker compose run --rm --no-deps \(ComposeLayout.acmeService)\n"
@@ -283,12 +283,17 @@ struct ComposeDeploySteps {
     }
 
     /// Containers whose configuration is a mounted file and did not change definition are not
-    /// recreated by `up`: they are told to read their files again.
-    private var reloads: String {
+    /// recreated by `up`: they are told to read their files again. `other` is the release the
+    /// files are compared with.
+    private func reloads(comparedWith other: String) -> String {
         var lines: [String] = []
         if !layout.environment.services.isEmpty {
-            lines.append("# nginx re-reads its configuration and resolves the app containers again.")
-            lines.append("docker compose exec -T nginx nginx -s reload")
+            // It finds the app replicas by itself (it resolves their name every second), and a
+            // reload closes the connections that have not sent their request yet.
+            lines.append("# nginx re-reads its configuration, only when that changed.")
+            lines.append("if ! cmp -s \(other)/nginx/nginx.conf nginx/nginx.conf; then")
+            lines.append("  docker compose exec -T nginx nginx -s reload")
+            lines.append("fi")
         }
         for database in layout.environment.databases.map(ComposeDatabase.init) {
             for service in [database.service] + database.replicaServices {
@@ -325,7 +330,7 @@ struct ComposeDeploySteps {
             docker compose up --detach --remove-orphans --wait --wait-timeout 600
 
             """
-        remote += reloads
+        remote += reloads(comparedWith: "\(current).failed")
         if hasSchedule { remote += "crontab \(ScheduleFiles.crontab)\n" }
         return CIStep("Roll back to the previous release", .run("""
             set -euo pipefail

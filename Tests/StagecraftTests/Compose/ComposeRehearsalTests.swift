@@ -29,6 +29,7 @@ final class ComposeRehearsalTests: XCTestCase {
             "the app queried db through db-pgbouncer: app via psql superuser=off",
             "(an S3-compatible store standing in for eu-central-1) holds",
             "the marker written before is there, the row written after is not",
+            "and nginx serves it at the next handshake, without a reload",
             "requests during the deploy, 0 failed",
             "v2 serves again and is recorded as deployed",
             "removed ['jobs']",
@@ -42,6 +43,7 @@ final class ComposeRehearsalTests: XCTestCase {
         let result = try rehearse([Fixtures.stackFile("blog"), "production"])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("answered with a certificate pebble issued"), result.output)
+        XCTAssertTrue(result.output.contains("requests during the deploy, 0 failed"), result.output)
         XCTAssertTrue(result.output.contains("rehearsal of stacks/blog.swift (production) passed"), result.output)
     }
 
