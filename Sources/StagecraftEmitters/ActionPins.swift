@@ -17,7 +17,7 @@ public struct ActionPin: Sendable, Equatable {
 }
 
 /// The actions generated workflows use, pinned from the project's action pins
-/// (shared/data/action-pins.json: the actions' own release tags).
+/// (Tests/Data/action-pins.json: the actions' own release tags).
 public enum ActionPins {
     public static let checkout = ActionPin("actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1")
     public static let cache = ActionPin("actions/cache", sha: "27d5ce7f107fe9357f9df03efb73ab90386fccae", version: "v5.0.5")

@@ -55,7 +55,7 @@ enum ComposeStorageRoot {
                 attr("for_each", .ref("local.buckets"))
                 attr("bucket", .ref("\"${local.name}-${each.key}-${data.aws_caller_identity.current.account_id}\""))
             }
-            hardening("this", versioned: "each.value.versioned", provider: nil)
+            hardening("this", versioning: "local.buckets[each.key].versioned ? \"Enabled\" : \"Disabled\"", provider: nil)
             HCLBlock("resource", "aws_iam_user", "workload") {
                 attr("for_each", .ref("local.workloads"))
                 attr("name", .ref("\"${local.name}-${each.key}\""))
@@ -76,7 +76,8 @@ enum ComposeStorageRoot {
                     attr("for_each", .ref("toset([\"backup-copy\"])"))
                     attr("bucket", .ref("\"${local.name}-${each.key}-${data.aws_caller_identity.current.account_id}\""))
                 }
-                hardening("backup_copy", versioned: "true", provider: "aws.copy")
+                // Always versioned: a deleted backup stays recoverable for 90 days.
+                hardening("backup_copy", versioning: "\"Enabled\"", provider: "aws.copy")
                 HCLBlock("resource", "aws_iam_user", "pgbackrest") {
                     attr("name", .ref("\"${local.name}-pgbackrest\""))
                 }
@@ -93,8 +94,9 @@ enum ComposeStorageRoot {
     }
 
     /// Private, encrypted, TLS-only buckets whose overwritten or deleted objects stay
-    /// recoverable for 90 days (`aws_s3_bucket.<name>`, for_each).
-    private static func hardening(_ name: String, versioned: String, provider: String?) -> [HCLItem] {
+    /// recoverable for 90 days (`aws_s3_bucket.<name>`, for_each); `versioning` is the HCL
+    /// expression of the versioning status.
+    private static func hardening(_ name: String, versioning: String, provider: String?) -> [HCLItem] {
         func resource(_ type: String, @HCLBodyBuilder _ body: () -> [HCLItem]) -> HCLBlock {
             HCLBlock("resource", type, name) {
                 if let provider { attr("provider", .ref(provider)) }
@@ -123,7 +125,7 @@ enum ComposeStorageRoot {
             resource("aws_s3_bucket_versioning") {
                 HCLItem.blank
                 HCLBlock("versioning_configuration") {
-                    attr("status", .ref(versioned == "true" ? "\"Enabled\"" : "local.buckets[each.key].versioned ? \"Enabled\" : \"Disabled\""))
+                    attr("status", .ref(versioning))
                 }
             }
             resource("aws_s3_bucket_lifecycle_configuration") {
