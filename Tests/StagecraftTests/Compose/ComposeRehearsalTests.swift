@@ -7,8 +7,21 @@ import XCTest
 /// as cron runs it (every backup, its copy in an S3-compatible store, the restore test, the
 /// certificate renewal), a second release with requests flowing, a failing release rolled
 /// back, and a service removed.
+///
+/// One test, the blog and then the shop: rehearsals run one at a time on a machine, and the
+/// suite's other tests run beside them in a parallel run.
 final class ComposeRehearsalTests: XCTestCase {
-    func testTheShopDeploysServesBacksUpRollsBackAndLosesAServiceCleanly() throws {
+    func testTheBlogDeploysAtItsStageAndTheShopServesBacksUpRollsBackAndLosesAServiceCleanly() throws {
+        let blog = try rehearse([Fixtures.stackFile("blog"), "production"])
+        XCTAssertEqual(blog.status, 0, blog.output)
+        for evidence in [
+            "answered with a certificate pebble issued",
+            "requests during the deploy, 0 failed",
+            "rehearsal of stacks/blog.swift (production) passed",
+        ] {
+            XCTAssertTrue(blog.output.contains(evidence), "\(evidence)\n\(blog.output)")
+        }
+
         let work = try Fixtures.temporaryDirectory("rehearsal")
         defer { try? FileManager.default.removeItem(at: work) }
         // The same stack without its worker: what the last deploy must remove.
@@ -22,7 +35,8 @@ final class ComposeRehearsalTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         for evidence in [
             "answered with a certificate pebble issued",
-            "15 requests reached 3 replicas",
+            // The script asserts at least two of the three; which ones answer is nginx's choice.
+            "15 requests reached ",
             "a row written on db was read on db-replica-1",
             "through the CDN the app sees the viewer's address (198.51.100.7), not a claim in X-Forwarded-For",
             "or with a wrong one, is refused (403)",
@@ -37,14 +51,6 @@ final class ComposeRehearsalTests: XCTestCase {
         ] {
             XCTAssertTrue(result.output.contains(evidence), "\(evidence)\n\(result.output)")
         }
-    }
-
-    func testTheBlogDeploysAtItsStage() throws {
-        let result = try rehearse([Fixtures.stackFile("blog"), "production"])
-        XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.output.contains("answered with a certificate pebble issued"), result.output)
-        XCTAssertTrue(result.output.contains("requests during the deploy, 0 failed"), result.output)
-        XCTAssertTrue(result.output.contains("rehearsal of stacks/blog.swift (production) passed"), result.output)
     }
 
     private func rehearse(_ arguments: [String]) throws -> Tools.Result {
