@@ -105,6 +105,10 @@ let stack = Stack("marketplace", stage: .scale) {
         Uptime("/healthz")
         SlowQueryLog(milliseconds: 200)
         Availability(99.95)
+        Alerts {
+            PagerDuty(secret: "PAGERDUTY_ROUTING_KEY")
+            Slack(secret: "SLACK_WEBHOOK_URL")
+        }
     }
 
     Platform(mvp: .compose, growth: .compose, scale: .kubernetes)

@@ -69,6 +69,12 @@ let stack = Stack("shop", stage: .growth) {
         ErrorTracking(secret: "SENTRY_DSN")
         Uptime("/healthz")
         SlowQueryLog(milliseconds: 250)
+        // From growth on, Prometheus and Alertmanager run beside the app: pages and tickets go
+        // to Slack and to the ops mailbox.
+        Alerts {
+            Slack(secret: "SLACK_WEBHOOK_URL")
+            Email("ops@shop.example.com", smarthost: "smtp.example.com:587", from: "alerts@shop.example.com", passwordSecret: "SMTP_PASSWORD")
+        }
     }
 
     Region("eu-west-1", backupCopy: "eu-central-1")

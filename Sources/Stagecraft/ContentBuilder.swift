@@ -32,6 +32,8 @@ public protocol EnvironmentContent { func apply(to environment: inout Environmen
 public protocol PipelineContent { func apply(to pipeline: inout PipelineSpec) }
 /// A declaration that may appear inside `Monitoring { … }`.
 public protocol MonitoringContent { func apply(to monitoring: inout MonitoringSpec) }
+/// A receiver declared inside `Alerts { … }`.
+public protocol AlertReceiver { var receiver: Located<AlertReceiverSpec> { get } }
 
 public typealias StackBuilder = ContentBuilder<any StackContent>
 public typealias ServiceBuilder = ContentBuilder<any ServiceContent>
@@ -44,5 +46,6 @@ public typealias EnvironmentsBuilder = ContentBuilder<any EnvironmentsContent>
 public typealias EnvironmentBuilder = ContentBuilder<any EnvironmentContent>
 public typealias PipelineBuilder = ContentBuilder<any PipelineContent>
 public typealias MonitoringBuilder = ContentBuilder<any MonitoringContent>
+public typealias AlertsBuilder = ContentBuilder<any AlertReceiver>
 
 func location(_ file: String, _ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }

@@ -186,9 +186,40 @@ public struct OriginVerificationPlan: Codable, Sendable, Equatable {
 public struct MonitoringPlan: Codable, Sendable, Equatable {
     public var errorTrackingSecret: String?
     public var uptimeURL: String?
+    /// Metrics are collected and kept this many days; alert rules need them.
     public var metrics: Bool
+    public var metricsRetentionDays: Int
+    /// Alert rules evaluated and sent to `receivers`.
     public var alerting: Bool
+    public var receivers: [AlertReceiverPlan]
     public var tracing: Bool
     public var availabilityTarget: Double?
     public var slowQueryMilliseconds: Int?
+    /// One per service that answers requests, when metrics are on.
+    public var objectives: [ServiceObjectivePlan]
+}
+
+/// Where alerts go; credentials by secret name.
+public struct AlertReceiverPlan: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case email, slack, pagerDuty }
+    public var kind: Kind
+    /// The email address (email only).
+    public var address: String?
+    /// `host:port` and sender (email only).
+    public var smarthost: String?
+    public var from: String?
+    /// The secret with the webhook URL, routing key or SMTP password.
+    public var secret: String?
+
+    public init(kind: Kind, address: String? = nil, smarthost: String? = nil, from: String? = nil, secret: String? = nil) {
+        (self.kind, self.address, self.smarthost, self.from, self.secret) = (kind, address, smarthost, from, secret)
+    }
+}
+
+/// What a service promises. With an availability, its error budget is guarded by burn-rate
+/// alerts; the latency is the 99th percentile it must stay under.
+public struct ServiceObjectivePlan: Codable, Sendable, Equatable {
+    public var service: String
+    public var availability: Double?
+    public var latencyMilliseconds: Int
 }

@@ -85,16 +85,53 @@ public struct Planner: Sendable {
             buckets: spec.buckets.map { BucketPlan(name: $0.name, versioned: kind != .development) },
             loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, platform: platform, policy: policy, zones: zones) },
             cdn: cdn(spec, domain: domain, environment: kind, stage: stage, platform: platform, services: services),
-            monitoring: MonitoringPlan(
-                errorTrackingSecret: spec.monitoring?.errorTrackingSecret?.value,
-                uptimeURL: kind == .development ? nil : spec.monitoring?.uptimePath.map { "https://\(domain)\($0.value)" },
-                metrics: policy.metrics,
-                alerting: policy.alerting && kind != .development,
-                tracing: policy.tracing,
-                availabilityTarget: kind == .production ? spec.monitoring?.availabilityTarget?.value ?? (policy.slos ? 99.9 : nil) : nil,
-                slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil)
-            )
+            monitoring: monitoring(spec, domain: domain, environment: kind, policy: policy, services: services)
         )
+    }
+
+    /// Metrics and alerting from growth on (outside development), or when the stack asks; SLOs
+    /// (burn-rate alerts) in production at scale, or for an availability the stack states.
+    private func monitoring(_ spec: StackSpec, domain: String, environment kind: EnvironmentSpec.Kind, policy: StageDefaults, services: [WorkloadPlan]) -> MonitoringPlan {
+        let declared = spec.monitoring
+        // A developer's machine runs the app, not its monitoring, unless the stack says so.
+        let metrics = declared?.metrics?.value ?? (kind != .development && policy.metrics)
+        // The rules are part of the metrics: where there are metrics, alerts fire.
+        let alerting = metrics && kind != .development
+        let availability = kind == .production ? declared?.availabilityTarget?.value ?? (policy.slos ? 99.9 : nil) : nil
+        let objectives: [ServiceObjectivePlan] = metrics ? services.filter { $0.port != nil }.map { service in
+            let objective = spec.services.first { $0.name == service.name }?.objective?.value
+            return ServiceObjectivePlan(
+                service: service.name,
+                availability: kind == .production ? objective?.availability ?? availability : nil,
+                latencyMilliseconds: objective?.latencyMilliseconds ?? Self.defaultLatencyMilliseconds
+            )
+        } : []
+        return MonitoringPlan(
+            errorTrackingSecret: declared?.errorTrackingSecret?.value,
+            uptimeURL: kind == .development ? nil : declared?.uptimePath.map { "https://\(domain)\($0.value)" },
+            metrics: metrics,
+            metricsRetentionDays: kind == .production ? policy.metricsRetentionDays : 7,
+            alerting: alerting,
+            receivers: alerting ? (declared?.alerts?.receivers ?? []).map { Self.receiver($0.value) } : [],
+            tracing: declared?.tracing?.value ?? policy.tracing,
+            availabilityTarget: availability,
+            slowQueryMilliseconds: declared?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil),
+            objectives: objectives
+        )
+    }
+
+    /// The 99th-percentile latency a service is held to when it states none.
+    static let defaultLatencyMilliseconds = 1000
+
+    private static func receiver(_ spec: AlertReceiverSpec) -> AlertReceiverPlan {
+        switch spec {
+        case .email(let address, let smarthost, let from, let password):
+            AlertReceiverPlan(kind: .email, address: address, smarthost: smarthost, from: from, secret: password)
+        case .slack(let secret):
+            AlertReceiverPlan(kind: .slack, secret: secret)
+        case .pagerDuty(let secret):
+            AlertReceiverPlan(kind: .pagerDuty, secret: secret)
+        }
     }
 
     private func defaultDomain(_ spec: StackSpec, _ kind: EnvironmentSpec.Kind) -> String {

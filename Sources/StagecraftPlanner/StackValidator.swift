@@ -131,7 +131,22 @@ struct StackValidator {
         if let command = workload.command, !command.value.allSatisfy(ValueRules.isText) || command.value.isEmpty {
             error("command of \(name) must be non-empty and free of control characters", command.location)
         }
+        if let objective = workload.objective {
+            if workload.port == nil {
+                error("\(name) has an Objective but no Port: only services that answer requests have one", objective.location)
+            }
+            checkObjective(objective.value, of: name, at: objective.location)
+        }
         checkConfigAndSecrets(workload)
+    }
+
+    private mutating func checkObjective(_ objective: ObjectiveSpec, of name: String, at location: SourceLocation) {
+        if let availability = objective.availability, !(90..<100).contains(availability) {
+            error("availability objective \(availability)% of \(name) must be at least 90 and below 100", location)
+        }
+        if let latency = objective.latencyMilliseconds, !(1...60_000).contains(latency) {
+            error("latency objective of \(name) must be 1–60000 ms", location)
+        }
     }
 
     private mutating func checkInstances(_ instances: Instances, of name: String, at location: SourceLocation) {
@@ -313,6 +328,28 @@ struct StackValidator {
         }
         if let target = monitoring.availabilityTarget, !(90..<100).contains(target.value) {
             error("availability target \(target.value)% must be at least 90 and below 100", target.location)
+        }
+        for receiver in monitoring.alerts?.receivers ?? [] {
+            checkReceiver(receiver.value, at: receiver.location)
+        }
+    }
+
+    private mutating func checkReceiver(_ receiver: AlertReceiverSpec, at location: SourceLocation) {
+        switch receiver {
+        case .email(let address, let smarthost, let from, let password):
+            for (what, value) in [("address", address), ("sender", from)] where !ValueRules.isEmailAddress(value) {
+                error("alert email \(what) \(value.debugDescription) is not an email address", location)
+            }
+            if !ValueRules.isHostAndPort(smarthost) {
+                error("SMTP server \(smarthost.debugDescription) must be host:port, as smtp.example.com:587", location)
+            }
+            if let password, !ValueRules.isVariableName(password) {
+                error("SMTP password secret \(password.debugDescription) is not a valid variable name", location)
+            }
+        case .slack(let secret), .pagerDuty(let secret):
+            if !ValueRules.isVariableName(secret) {
+                error("alert receiver secret \(secret.debugDescription) is not a valid variable name", location)
+            }
         }
     }
 

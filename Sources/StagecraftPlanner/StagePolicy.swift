@@ -37,6 +37,8 @@ public struct StageDefaults: Sendable {
     public var alerting: Bool
     public var tracing: Bool
     public var slos: Bool
+    /// How long production keeps its metrics: past the longest burn-rate window (3 days).
+    public var metricsRetentionDays: Int
     public var secretRotation: Bool
     public var platform: PlatformKind
     public var resources: ResourcesSpec
@@ -76,7 +78,7 @@ public enum StagePolicy {
         crossRegionBackupCopy: false, requiresRecoveryTime: false,
         environments: [.development, .production], productionApproval: .none, rollout: .rolling,
         lint: false, dependencyReview: false, driftCheck: true, codeScanning: false, secretScanning: false,
-        metrics: false, alerting: false, tracing: false, slos: false, secretRotation: false,
+        metrics: false, alerting: false, tracing: false, slos: false, metricsRetentionDays: 15, secretRotation: false,
         platform: .compose, resources: ResourcesSpec(cpuMillicores: 250, memoryMiB: 256), databaseStorageGiB: 10,
         databaseResources: ResourcesSpec(cpuMillicores: 500, memoryMiB: 1024), cacheMemoryMiB: 256
     )
@@ -91,7 +93,7 @@ public enum StagePolicy {
         crossRegionBackupCopy: false, requiresRecoveryTime: false,
         environments: [.development, .staging, .production], productionApproval: .required, rollout: .rolling,
         lint: true, dependencyReview: true, driftCheck: true, codeScanning: false, secretScanning: false,
-        metrics: true, alerting: true, tracing: false, slos: false, secretRotation: false,
+        metrics: true, alerting: true, tracing: false, slos: false, metricsRetentionDays: 15, secretRotation: false,
         platform: .compose, resources: ResourcesSpec(cpuMillicores: 500, memoryMiB: 512), databaseStorageGiB: 50,
         databaseResources: ResourcesSpec(cpuMillicores: 2000, memoryMiB: 4096), cacheMemoryMiB: 1024
     )
@@ -107,7 +109,7 @@ public enum StagePolicy {
         crossRegionBackupCopy: true, requiresRecoveryTime: true,
         environments: [.development, .staging, .production], productionApproval: .required, rollout: .canary,
         lint: true, dependencyReview: true, driftCheck: true, codeScanning: true, secretScanning: true,
-        metrics: true, alerting: true, tracing: true, slos: true, secretRotation: true,
+        metrics: true, alerting: true, tracing: true, slos: true, metricsRetentionDays: 30, secretRotation: true,
         platform: .kubernetes, resources: ResourcesSpec(cpuMillicores: 1000, memoryMiB: 1024), databaseStorageGiB: 200,
         databaseResources: ResourcesSpec(cpuMillicores: 4000, memoryMiB: 16384), cacheMemoryMiB: 6144
     )

@@ -29,6 +29,21 @@ public enum ValueRules {
         }
     }
 
+    /// An email address with a domain: `ops@acme.com`. Quoted local parts are not accepted.
+    public static func isEmailAddress(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...64).contains(parts[0].utf8.count), isDomain(String(parts[1]).lowercased()),
+              parts[1].contains(".") else { return false }
+        return parts[0].utf8.allSatisfy { isLower($0) || isUpper($0) || isDigit($0) || "._%+-".utf8.contains($0) }
+    }
+
+    /// A DNS host name and a port: `smtp.acme.com:587`.
+    public static func isHostAndPort(_ value: String) -> Bool {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+              (1...65535).contains(port) else { return false }
+        return isDomain(String(value[..<colon]))
+    }
+
     /// A URL path: starts with `/`, no spaces, no control characters.
     public static func isURLPath(_ path: String) -> Bool {
         guard path.hasPrefix("/"), path.utf8.count <= 512 else { return false }

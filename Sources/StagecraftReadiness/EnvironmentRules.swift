@@ -3,7 +3,7 @@ import StagecraftSpec
 
 /// Environments, delivery, platform and monitoring.
 enum EnvironmentRules {
-    static let all = [environmentSeparation, staging, productionApproval, multiZone, cdn, uptimeCheck, errorTracking]
+    static let all = [environmentSeparation, staging, productionApproval, multiZone, cdn, uptimeCheck, errorTracking, alertReceivers]
 
     private static func environmentsDeclaration(_ spec: StackSpec) -> String {
         spec.environmentsLocation.map { DSL.inside("Environments", $0) } ?? DSL.inStack(spec)
@@ -108,5 +108,17 @@ enum EnvironmentRules {
             "errors are not tracked: exceptions end in logs nobody reads",
             at: context.spec.monitoring?.location ?? context.spec.location,
             fix: Fix("ErrorTracking(secret: \"SENTRY_DSN\")", monitoringDeclaration(context.spec)))]
+    }
+
+    static let alertReceivers = ReadinessRule(
+        id: "SC127-alert-receivers",
+        summary: "Alerts reach someone",
+        severity: Staged(base: .warning)
+    ) { context in
+        guard context.production?.monitoring.alerting == true, context.production?.monitoring.receivers.isEmpty == true else { return [] }
+        return [Violation(
+            "alerts fire, but go nowhere: no one hears that the site is down or a backup failed",
+            at: context.spec.monitoring?.location ?? context.spec.location,
+            fix: Fix("Alerts { Slack(secret: \"SLACK_WEBHOOK_URL\") }", monitoringDeclaration(context.spec)))]
     }
 }

@@ -3,7 +3,7 @@ import StagecraftSpec
 
 /// "Too much, too early": what costs more to run and change than the stage can use (DESIGN §3).
 enum OverEngineeringRules {
-    static let all = [platformTooEarly, microservicesTooEarly, multiRegionTooEarly]
+    static let all = [platformTooEarly, microservicesTooEarly, multiRegionTooEarly, monitoringTooEarly]
 
     static let platformTooEarly = ReadinessRule(
         id: "SC130-platform-too-early",
@@ -46,5 +46,21 @@ enum OverEngineeringRules {
             fix: Fix(
                 "Region(\(DSL.string(regions[0].value.name)), backupCopy: \(DSL.string(regions[1].value.name)))",
                 "replacing the Region declarations at \(regions[0].location) and \(regions[1].location)"))]
+    }
+
+    static let monitoringTooEarly = ReadinessRule(
+        id: "SC133-monitoring-too-early",
+        summary: "An mvp is watched by error tracking and an uptime check, not a metrics stack",
+        severity: Staged(mvp: .info)
+    ) { context in
+        guard let monitoring = context.spec.monitoring else { return [] }
+        var asked: [(String, SourceLocation)] = []
+        if let metrics = monitoring.metrics, metrics.value { asked.append(("Metrics()", metrics.location)) }
+        if let tracing = monitoring.tracing, tracing.value { asked.append(("Tracing(true)", tracing.location)) }
+        guard let first = asked.first else { return [] }
+        return [Violation(
+            "\(asked.map(\.0).joined(separator: ", ")) at \(context.stage): Prometheus, Alertmanager and their exporters are more to run than a first version needs; error tracking and an uptime check tell you what users see",
+            at: first.1,
+            fix: Fix("ErrorTracking(secret: \"SENTRY_DSN\")", "instead, inside Monitoring { … } at \(monitoring.location)"))]
     }
 }

@@ -47,6 +47,8 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     public var queue: Located<String>?
     public var command: Located<[String]>?
     public var resources: Located<ResourcesSpec>?
+    /// What the service promises its users (`Objective`); the plan's objective when absent.
+    public var objective: Located<ObjectiveSpec>?
     /// Declared heavy work done inside requests (`InlineJobs`), which the stage policy moves to workers.
     public var inlineJobs: Located<[String]>?
 
@@ -233,9 +235,45 @@ public struct MonitoringSpec: Codable, Sendable, Equatable {
     public var uptimePath: Located<String>?
     public var slowQueryMilliseconds: Located<Int>?
     public var availabilityTarget: Located<Double>?
+    /// Metrics asked for explicitly (`Metrics()`), whatever the stage.
+    public var metrics: Located<Bool>?
+    /// Tracing asked for or turned off (`Tracing(…)`), whatever the stage.
+    public var tracing: Located<Bool>?
+    /// Where alerts go (`Alerts { … }`).
+    public var alerts: AlertsSpec?
 
     public init(location: SourceLocation) {
         self.location = location
+    }
+}
+
+public struct AlertsSpec: Codable, Sendable, Equatable {
+    public var location: SourceLocation
+    public var receivers: [Located<AlertReceiverSpec>] = []
+
+    public init(location: SourceLocation) {
+        self.location = location
+    }
+}
+
+/// Somewhere alerts are sent. Credentials are secrets' names, never values.
+public enum AlertReceiverSpec: Codable, Sendable, Equatable {
+    /// `smarthost` is `host:port`; the password, when the server needs one, is a secret.
+    case email(address: String, smarthost: String, from: String, passwordSecret: String?)
+    /// The incoming-webhook URL is the secret.
+    case slack(webhookSecret: String)
+    /// The Events API v2 routing (integration) key is the secret.
+    case pagerDuty(routingKeySecret: String)
+}
+
+/// A service's objective: the share of requests that succeed, and how fast 99 % of them answer.
+public struct ObjectiveSpec: Codable, Sendable, Equatable {
+    public var availability: Double?
+    public var latencyMilliseconds: Int?
+
+    public init(availability: Double?, latencyMilliseconds: Int?) {
+        self.availability = availability
+        self.latencyMilliseconds = latencyMilliseconds
     }
 }
 

@@ -28,6 +28,8 @@ public struct ToolFinder: Sendable {
         "kubernetes-validate": "pip install kubernetes-validate (scripts/setup installs it into .tools/venv)",
         "shellcheck": "apt-get install shellcheck",
         "nginx": "apt-get install nginx",
+        "promtool": "apt-get install prometheus",
+        "amtool": "apt-get install prometheus-alertmanager",
         "openssl": "apt-get install openssl",
         "unshare": "apt-get install util-linux",
         "kubectl": "install kubectl: https://kubernetes.io/docs/tasks/tools/",

@@ -69,8 +69,9 @@ public struct Verifier {
         GitLabCICheck(),
         ComposeCheck(),
         NginxCheck(),
+        PrometheusCheck(),
         KustomizeCheck(),
-        CloudNativePGCheck(),
+        CustomResourceCheck(),
         TerraformCheck(),
         ShellScriptCheck(),
     ]

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import yaml
@@ -83,6 +84,9 @@ def podman(*arguments, **kwargs):
 BASE_PACKAGES = [
     "postgresql-15", "pgbackrest", "pgbouncer", "nginx", "redis-server", "lego", "curl", "wget",
     "ca-certificates", "procps", "python3", "openssl", "iproute2",
+    # What the generated monitoring image (FROM debian:bookworm-slim) installs.
+    "prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-blackbox-exporter",
+    "prometheus-postgres-exporter", "prometheus-redis-exporter", "mtail", "python3-psycopg2",
 ]
 
 
@@ -134,11 +138,20 @@ def build(tag, containerfile, files=None):
         podman("build", "--quiet", "--network", "none", "--tag", tag, context, capture=True)
 
 
-def standins(base, names, pebble_root):
+# A shell function for the stand-ins' Containerfiles: `take group|passwd ID NAME` gives NAME the
+# id the official image gives it, first moving whatever holds that id in the base (which ids
+# Debian's packages got depends on the order they were installed in) to ID + 1000.
+TAKE_IDS = ("take() { holder=$(getent $1 $2 | cut -d: -f1); "
+            "if [ -n \"$holder\" ] && [ \"$holder\" != \"$3\" ]; then "
+            "if [ $1 = group ]; then groupmod -g $(($2 + 1000)) \"$holder\"; else usermod -u $(($2 + 1000)) \"$holder\"; fi; fi; "
+            "if [ $1 = group ]; then groupmod -g $2 \"$3\"; else usermod -u $2 -g $2 \"$3\"; fi; }")
+
+
+def standins(base, names, pebble_root, issuing_root):
     """The official images the compose file names, as stand-ins honouring their contracts (IMAGES.md)."""
     recipes = {
         "postgres": lambda version: (f"""FROM {base}
-RUN groupmod -g 999 postgres && usermod -u 999 -g 999 postgres \\
+RUN {TAKE_IDS} && take group 999 postgres && take passwd 999 postgres \\
  && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql /var/log/postgresql \\
  && mkdir -p /docker-entrypoint-initdb.d \\
  && mkdir -p /var/lib/postgresql/data && chown postgres:postgres /var/lib/postgresql/data \\
@@ -153,7 +166,7 @@ EXPOSE 5432
 CMD ["postgres"]
 """, {"postgres-entrypoint.sh": HERE / "images/postgres-entrypoint.sh", "gateway.pem": pebble_root}),
         "redis": lambda version: (f"""FROM {base}
-RUN groupmod -g 999 redis && usermod -u 999 -g 999 redis \\
+RUN {TAKE_IDS} && take group 999 redis && take passwd 999 redis \\
  && mkdir -p /data && chown redis:redis /data
 WORKDIR /data
 COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
@@ -162,8 +175,7 @@ EXPOSE 6379
 CMD ["redis-server"]
 """, {"redis-entrypoint.sh": HERE / "images/redis-entrypoint.sh"}),
         "nginx": lambda version: (f"""FROM {base}
-RUN groupmod -g 1101 ssl-cert && usermod -u 1101 postgres \\
- && groupmod -g 101 nogroup && usermod -u 101 -g 101 nobody \\
+RUN {TAKE_IDS} && take group 101 nogroup && take passwd 101 nobody \\
  && mkdir -p /docker-entrypoint.d /var/cache/nginx \\
  && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log
 COPY nginx-entrypoint.sh /docker-entrypoint.sh
@@ -172,6 +184,13 @@ EXPOSE 80
 STOPSIGNAL SIGQUIT
 CMD ["nginx", "-g", "daemon off;"]
 """, {"nginx-entrypoint.sh": HERE / "images/nginx-entrypoint.sh"}),
+        # Debian itself, for the generated Dockerfiles that start from it (the monitoring image).
+        # It trusts the root pebble issues certificates from, as a team's trusts the public
+        # CAs: the certificate probe checks what nginx serves.
+        "debian": lambda version: (f"""FROM {base}
+COPY issuing-root.pem /usr/local/share/ca-certificates/rehearsal-ca.crt
+RUN update-ca-certificates >/dev/null
+""", {"issuing-root.pem": issuing_root}),
         # The test CA is trusted the way lego documents: LEGO_CA_CERTIFICATES.
         "goacme/lego": lambda version: (f"""FROM {base}
 RUN ln -s /usr/bin/lego /lego
@@ -706,6 +725,7 @@ class Rehearsal:
             ("stream from the primary to every replica", self.check_replication),
             ("route the app's database connections through PgBouncer", self.check_pooler),
             ("run every crontab job as cron would", self.check_cron),
+            ("scrape every target, count nginx's requests, probe the certificate", self.check_monitoring),
             ("find the backups' copy in object storage", self.check_backup_copy),
             ("serve a renewed certificate without a reload", self.check_renewal),
             ("deploy release v2 with no failed request", self.check_zero_downtime),
@@ -733,7 +753,7 @@ class Rehearsal:
                 version = service["build"].get("args", {}).get("POSTGRES_VERSION", "")
                 for match in re.findall(r"^FROM\s+(\S+)", dockerfile, re.M):
                     names.add(match.replace("${POSTGRES_VERSION}", version))
-        standins(self.base, names, root)
+        standins(self.base, names, root, self.host.issuing_root())
         if self.copy_region:
             self.host.start_object_storage()
             self.host.s3("PUT", f"/{COPY_BUCKET}")
@@ -884,6 +904,46 @@ class Rehearsal:
             assert status == 200, f"the app could not query {database['name']} through {host}: {body}"
             assert "superuser=off" in body, f"the app logs in to {database['name']} as a superuser: {body}"
             say(f"    the app queried {database['name']} through {host}: {body.strip()}")
+
+    def check_monitoring(self):
+        """Prometheus (on the host's loopback, as generated) scrapes every target it names; mtail
+        counted the requests of the steps before; node_exporter reads the cron jobs' outcomes;
+        the blackbox exporter reaches the apps' health checks and nginx's certificate."""
+        if "prometheus" not in self.compose["services"]:
+            return
+        prometheus = "http://127.0.0.1:9090"
+
+        def query(expression):
+            url = f"{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": expression})
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return json.load(response)["data"]["result"]
+
+        deadline, targets = time.monotonic() + 150, []
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{prometheus}/api/v1/targets", timeout=10) as response:
+                    targets = json.load(response)["data"]["activeTargets"]
+            except OSError:
+                targets = []
+            if targets and all(t["health"] == "up" for t in targets) and query('probe_success{check="health"} == 1'):
+                break
+            time.sleep(5)
+        down = [f"{t['labels'].get('job')}/{t['labels'].get('instance')}: {t.get('lastError')}" for t in targets if t["health"] != "up"]
+        assert targets and not down, f"Prometheus does not scrape every target: {down or 'none yet'}"
+        say(f"    Prometheus scrapes all {len(targets)} targets: {', '.join(sorted({t['labels']['job'] for t in targets}))}")
+        web = self.web()
+        if web and self.lb:
+            counted = query(f'sum(nginx_requests_total{{service="{web["name"]}"}})')
+            assert counted and float(counted[0]["value"][1]) > 0, "mtail counted no request to the app"
+            say(f"    nginx's request log reached mtail: {float(counted[0]['value'][1]):.0f} requests to {web['name']} counted")
+        for check in ["health"] + (["tls"] if self.origin else []):
+            assert query(f'probe_success{{check="{check}"}} == 1'), f"the {check} probe fails"
+        expiry = query('probe_ssl_earliest_cert_expiry{check="tls"} - time()') if self.origin else []
+        if expiry:
+            say(f"    the certificate probe sees nginx's certificate, valid {float(expiry[0]['value'][1]) / 86400:.0f} more days")
+        jobs = query("stagecraft_job_last_success_timestamp_seconds")
+        assert jobs, "node_exporter reads no cron job outcome"
+        say(f"    node_exporter reads the outcome of {len(jobs)} cron jobs, for the backup-age alerts")
 
     def check_cron(self):
         if not any(d.get("backups") for d in self.databases()):

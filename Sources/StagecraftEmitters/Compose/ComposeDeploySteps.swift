@@ -78,9 +78,12 @@ struct ComposeDeploySteps {
             }
             return (workload.name, entries)
         }
+        let metrics = environment.monitoring.metrics
         for database in environment.databases.map(ComposeDatabase.init) {
-            files.append((database.service, database.containerSecrets))
-            if database.plan.pooling { files.append((database.pooler, [("AUTH_PASSWORD", database.plan.passwordSecret)])) }
+            // The exporters' role (roles.sh makes it, PgBouncer lets it read statistics).
+            let exporters = metrics ? [("METRICS_PASSWORD", ComposeMonitoring.metricsPasswordSecret(database.plan))] : []
+            files.append((database.service, database.containerSecrets + exporters))
+            if database.plan.pooling { files.append((database.pooler, [("AUTH_PASSWORD", database.plan.passwordSecret)] + exporters)) }
         }
         for cache in environment.caches {
             files.append((cache.name, [("REDIS_PASSWORD", cache.passwordSecret)]))
@@ -88,7 +91,7 @@ struct ComposeDeploySteps {
         if let verification = environment.cdn?.originVerification, environment.loadBalancer != nil, !environment.services.isEmpty {
             files.append((ComposeLayout.nginxService, [(verification.secret, verification.secret)]))
         }
-        return files
+        return files + ComposeMonitoring(layout: layout).secretFiles
     }
 
     private var writeSecrets: CIStep {
@@ -154,6 +157,10 @@ struct ComposeDeploySteps {
             docker compose build --pull
 
             """
+        if environment.monitoring.metrics {
+            remote += "# node_exporter reads the cron jobs' outcomes here: made by the deploy user, not by the engine as root.\n"
+            remote += "mkdir -p \(ComposeMonitoring.textfileDirectory)\n"
+        }
         for database in environment.databases.map(ComposeDatabase.init) {
             var reasons = ["the apps log in with the passwords its roles script sets"]
             if database.plan.readReplicas > 0 { reasons.append("standbys clone it") }
@@ -303,6 +310,16 @@ struct ComposeDeploySteps {
             if database.plan.pooling {
                 // PgBouncer re-reads pgbouncer.ini on SIGHUP without dropping clients.
                 lines.append("docker compose kill --signal HUP \(database.pooler)")
+            }
+        }
+        let monitoring = ComposeMonitoring(layout: layout)
+        if monitoring.enabled {
+            // They re-read their configuration (and Prometheus its rules) on SIGHUP, keeping their data.
+            lines.append("docker compose kill --signal HUP prometheus blackbox-exporter\(monitoring.alerting ? " alertmanager" : "")")
+            if MonitoringFiles(layout: layout).readsRequests {
+                lines.append("if ! cmp -s \(other)/\(ComposeMonitoring.mtailProgram) \(ComposeMonitoring.mtailProgram); then")
+                lines.append("  docker compose restart mtail")
+                lines.append("fi")
             }
         }
         return lines.map { $0 + "\n" }.joined()

@@ -39,6 +39,9 @@ struct ComposeFile {
             services.set(ComposeLayout.acmeService, acme())
             volumes += [ComposeLayout.certificatesVolume, ComposeLayout.challengesVolume]
         }
+        let monitoring = ComposeMonitoring(layout: layout)
+        for (name, service) in monitoring.services() { services.set(name, service) }
+        volumes += monitoring.volumes
 
         var document = YAMLMap()
         document.set("name", .string(layout.project))
@@ -77,7 +80,7 @@ struct ComposeFile {
             ("replicas", .int(workload.scaling.min)),
             ("resources", .map([("limits", limits(workload.resources))])),
         ]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -134,7 +137,7 @@ struct ComposeFile {
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -164,7 +167,7 @@ struct ComposeFile {
         service.set("shm_size", "256mb")
         service.set("stop_grace_period", "60s")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -236,7 +239,7 @@ struct ComposeFile {
         service.set("environment", .map([("TMPDIR", .string(ComposeLayout.restoreScratch))] + backupCopyStore(database)))
         service.set("shm_size", "256mb")
         service.set("deploy", .map([("resources", .map([("limits", limits(database.plan.resources))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -252,9 +255,12 @@ struct ComposeFile {
         service.set("restart", "unless-stopped")
         service.set("user", "postgres")
         service.set("entrypoint", .list(["bash", .string(ComposeLayout.poolerEntrypoint)]))
-        // Only the app role's password, in a file of its own: the pooler never sees the others.
+        // Only the app role's password (and the exporters'), in a file of its own: the pooler
+        // never sees the others.
         service.set("env_file", .list([.string(ComposeLayout.secretsFile(database.pooler))]))
-        service.set("environment", .map([("AUTH_USER", .string(database.appUser))]))
+        var users: [(String, YAML)] = [("AUTH_USER", .string(database.appUser))]
+        if environment.monitoring.metrics { users.append(("METRICS_USER", .string(ComposeMonitoring.metricsUser))) }
+        service.set("environment", .map(users))
         service.set("volumes", .list([
             .string("./\(database.poolerConfigPath):\(ComposeLayout.poolerConfig):ro"),
             .string("./\(ComposeLayout.poolerFolder)/entrypoint.sh:\(ComposeLayout.poolerEntrypoint):ro"),
@@ -271,7 +277,7 @@ struct ComposeFile {
         service.set("stop_signal", "SIGINT")
         service.set("stop_grace_period", "30s")
         service.set("deploy", .map([("resources", .map([("limits", .map([("cpus", "1.0"), ("memory", "128M")]))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -311,7 +317,7 @@ struct ComposeFile {
         }
         service.set("healthcheck", healthCheck(["CMD-SHELL", probe], startPeriod: primary == nil ? 10 : 60))
         service.set("deploy", .map([("resources", .map([("limits", .map([("memory", .string("\(cache.memoryMiB)M"))]))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -328,6 +334,10 @@ struct ComposeFile {
             // The certificate the acme service keeps, and the HTTP-01 challenges it leaves for the CA.
             volumes.append(.string("\(ComposeLayout.certificatesVolume):\(ComposeLayout.nginxCertificates):ro"))
             volumes.append(.string("\(ComposeLayout.challengesVolume):\(ComposeLayout.challengesRoot):ro"))
+        }
+        if environment.monitoring.metrics {
+            // Where mtail listens for the request log (nginx.conf's metrics access_log).
+            volumes.append(.string("\(ComposeMonitoring.mtailSocketVolume):\(ComposeMonitoring.mtailSocketDirectory)"))
         }
         let verifiesOrigin = environment.cdn?.originVerification != nil
         if verifiesOrigin {
@@ -351,7 +361,7 @@ struct ComposeFile {
         }))
         service.set("healthcheck", healthCheck(["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1/nginx-health"], startPeriod: 10))
         service.set("deploy", .map([("resources", .map([("limits", .map([("cpus", "1.0"), ("memory", "256M")]))]))]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -373,7 +383,7 @@ struct ComposeFile {
             .string("\(ComposeLayout.challengesVolume):\(ComposeLayout.challengesRoot)"),
             .string("./\(ComposeLayout.acmeScript):\(ComposeLayout.acmeScriptMount):ro"),
         ]))
-        service.set("logging", logging)
+        service.set("logging", Self.logging)
         return service.yaml
     }
 
@@ -406,7 +416,7 @@ struct ComposeFile {
     }
 
     /// Rotated, so a chatty container cannot fill the host's disk.
-    private var logging: YAML {
+    static var logging: YAML {
         .map([("driver", "json-file"), ("options", .map([("max-size", "10m"), ("max-file", "5")]))])
     }
 }

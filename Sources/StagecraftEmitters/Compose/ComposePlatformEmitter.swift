@@ -39,6 +39,7 @@ public struct ComposePlatformEmitter: PlatformEmitter {
             files += try certificates.files(context.templates)
             files += try ScheduleFiles(layout: layout, jobs: backups.jobs + certificates.jobs).files(context.templates)
             files += try ComposeStorageRoot.files(layout, stack: plan.stack)
+            files += try MonitoringFiles(layout: layout).files(context.templates)
         }
         return files
     }

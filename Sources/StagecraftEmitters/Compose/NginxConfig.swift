@@ -29,6 +29,7 @@ struct NginxConfig {
         let verification = layout.environment.cdn?.originVerification
         return [
             "project": layout.project,
+            "metricsSocket": layout.environment.monitoring.metrics ? ComposeMonitoring.mtailSocket : false,
             "originVerification": verification.map { ["header": $0.header, "config": ComposeLayout.nginxOriginVerifyConfig] as Any } ?? false,
             "clientAddress": verification == nil ? "$remote_addr" : "$client_address",
             // The binary form is smaller, but exists only for the peer's address.
@@ -55,6 +56,8 @@ struct NginxConfig {
                 let applied = location.limits.isEmpty ? [] : globals + location.limits
                 return [
                     "path": location.path,
+                    "service": location.upstream,
+                    "metrics": layout.environment.monitoring.metrics,
                     "upstream": Self.variable(location.upstream),
                     "static": location.isStatic,
                     "tls": loadBalancer.tls,

@@ -38,6 +38,8 @@ struct PoolerFiles {
         [
             "database": database.plan.name,
             "user": database.appUser,
+            "metricsUser": layout.environment.monitoring.metrics ? ComposeMonitoring.metricsUser : false,
+            "statsUser": layout.environment.monitoring.metrics ? ComposeMonitoring.metricsUser : database.appUser,
             "service": database.pooler,
             "port": ComposeLayout.poolerPort,
             "primaryHost": database.service,

@@ -38,6 +38,7 @@ struct PostgresFiles {
     private var roles: [String: Any] {
         var context = base
         context["walArchiving"] = database.plan.backups?.walArchiving == true
+        context["metricsUser"] = layout.environment.monitoring.metrics ? ComposeMonitoring.metricsUser : false
         if database.plan.readReplicas > 0 {
             context["slots"] = database.slots
         } else {

@@ -61,9 +61,9 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             resources += [WorkloadManifests.autoscaler(workload), WorkloadManifests.disruptionBudget(workload)].compactMap { $0 }
         }
         for cache in environment.caches {
-            patches.append(RedisManifests.sizePatch(cache))
+            patches.append(RedisManifests.sizePatch(cache, exporter: environment.monitoring.metrics))
             if cache.replica {
-                resources += [RedisManifests.replica(cache), RedisManifests.service(name: KubernetesNames.cacheReplica(cache.name))]
+                resources += [RedisManifests.replica(cache, exporter: environment.monitoring.metrics), RedisManifests.service(name: KubernetesNames.cacheReplica(cache.name))]
             }
             resources += NetworkPolicies.cache(cache, dependants: environment.workloads.filter { $0.caches.contains(cache.name) }.map(\.name))
         }
@@ -74,6 +74,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name))
         }
         resources += IngressManifests.ingresses(plan, environment)
+        resources += MonitoringManifests.objects(plan, environment)
 
         let folder = Kustomizations.folder(environment)
         var files = try resources.map { try $0.file(in: folder) }

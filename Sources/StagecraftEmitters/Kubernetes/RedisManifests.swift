@@ -14,7 +14,9 @@ enum RedisManifests {
     /// The primary, the same in every environment.
     static func primary(_ cache: CachePlan) -> KubernetesObject { workload(cache, name: cache.name, following: nil) }
 
-    static func replica(_ cache: CachePlan) -> KubernetesObject { workload(cache, name: KubernetesNames.cacheReplica(cache.name), following: cache.name) }
+    static func replica(_ cache: CachePlan, exporter: Bool) -> KubernetesObject {
+        workload(cache, name: KubernetesNames.cacheReplica(cache.name), following: cache.name, exporter: exporter)
+    }
 
     static func service(name: String) -> KubernetesObject {
         KubernetesObject(
@@ -50,18 +52,42 @@ enum RedisManifests {
 
     private static func kind(_ cache: CachePlan) -> String { cache.persistence ? "StatefulSet" : "Deployment" }
 
-    /// The environment's size for the primary the base declares, as a merge patch.
-    static func sizePatch(_ cache: CachePlan) -> KubernetesObject {
-        KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: cache.name, body: [("spec", kubeMap(
-            ("template", kubeMap(("spec", kubeMap(("containers", .list([kubeMap(
-                ("name", "redis"),
-                ("args", arguments(cache, following: nil)),
-                ("resources", resources(cache))
-            )]))))))
+    /// The environment's size for the primary the base declares, as a merge patch; with
+    /// metrics, the Redis exporter beside it (containers merge by name).
+    static func sizePatch(_ cache: CachePlan, exporter: Bool) -> KubernetesObject {
+        var containers = [kubeMap(
+            ("name", "redis"),
+            ("args", arguments(cache, following: nil)),
+            ("resources", resources(cache))
+        )]
+        if exporter { containers.append(exporterContainer(cache)) }
+        return KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: cache.name, body: [("spec", kubeMap(
+            ("template", kubeMap(("spec", kubeMap(("containers", .list(containers))))))
         ))])
     }
 
-    private static func workload(_ cache: CachePlan, name: String, following primary: String?) -> KubernetesObject {
+    /// redis_exporter on the pod's loopback, with the cache's password from its Secret.
+    static func exporterContainer(_ cache: CachePlan) -> YAML {
+        kubeMap(
+            ("name", "metrics"),
+            ("image", .string(MonitoringManifests.redisExporterImage)),
+            ("imagePullPolicy", "Always"),
+            ("env", .list([
+                kubeMap(("name", "REDIS_ADDR"), ("value", .string("redis://localhost:\(port)"))),
+                kubeMap(("name", "REDIS_PASSWORD"), ("valueFrom", kubeMap(("secretKeyRef", kubeMap(("name", .string(KubernetesNames.cacheSecret(cache.name))), ("key", "password")))))),
+            ])),
+            ("ports", .list([kubeMap(("name", "metrics"), ("containerPort", .int(MonitoringManifests.redisExporterPort)), ("protocol", "TCP"))])),
+            ("readinessProbe", kubeMap(("tcpSocket", kubeMap(("port", "metrics"))), ("periodSeconds", 10), ("timeoutSeconds", 2))),
+            ("livenessProbe", kubeMap(("tcpSocket", kubeMap(("port", "metrics"))), ("initialDelaySeconds", 10), ("periodSeconds", 20), ("timeoutSeconds", 2))),
+            ("resources", kubeMap(
+                ("requests", kubeMap(("cpu", "10m"), ("memory", "32Mi"))),
+                ("limits", kubeMap(("cpu", "100m"), ("memory", "64Mi")))
+            )),
+            ("securityContext", PodHardening.containerSecurityContext)
+        )
+    }
+
+    private static func workload(_ cache: CachePlan, name: String, following primary: String?, exporter: Bool = false) -> KubernetesObject {
         let labels: [(String, YAML)] = [(KubernetesNames.nameLabel, .string(name)), (KubernetesNames.componentLabel, "cache")]
         let password = kubeMap(("secretKeyRef", kubeMap(("name", .string(KubernetesNames.cacheSecret(cache.name))), ("key", "password"))))
         let container = kubeMap(
@@ -93,7 +119,7 @@ enum RedisManifests {
             ("metadata", kubeMap(("labels", .map(labels)))),
             ("spec", .map(PodHardening.podDefaults + [
                 ("terminationGracePeriodSeconds", 30),
-                ("containers", .list([container])),
+                ("containers", .list([container] + (exporter ? [exporterContainer(cache)] : []))),
                 ("volumes", .list(volumes)),
             ]))
         )

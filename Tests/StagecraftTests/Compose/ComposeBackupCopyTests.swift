@@ -115,7 +115,7 @@ final class ComposeBackupCopyTests: XCTestCase {
         let appPassword = "app password"
         let roles = try postgres.asPostgres(try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/postgres/db/roles.sh"), mode: 0o755), [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(pgPort), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
-            "APP_PASSWORD": appPassword, "REPLICATION_PASSWORD": "unused",
+            "APP_PASSWORD": appPassword, "METRICS_PASSWORD": "metrics-password", "REPLICATION_PASSWORD": "unused",
         ])
         XCTAssertEqual(roles.status, 0, roles.output)
 
@@ -149,7 +149,7 @@ final class ComposeBackupCopyTests: XCTestCase {
             "RESTORE_TEST_PORT": String(Tools.freePort()),
             "PRIMARY_HOST": "127.0.0.1",
             "PRIMARY_PORT": String(pgPort),
-            "APP_PASSWORD": appPassword,
+            "APP_PASSWORD": appPassword, "METRICS_PASSWORD": "metrics-password",
             "RESTORE_TEST_CONFIG": primaryConf,
             "RESTORE_TEST_HBA": hba,
             "TMPDIR": postgres.directory.path,

@@ -44,7 +44,7 @@ final class ComposeBackupTests: XCTestCase {
         let rolesScript = try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/postgres/db/roles.sh"), mode: 0o755)
         let roles = try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(port), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
-            "APP_PASSWORD": appPassword, "REPLICATION_PASSWORD": "unused",
+            "APP_PASSWORD": appPassword, "METRICS_PASSWORD": "metrics-password", "REPLICATION_PASSWORD": "unused",
         ])
         XCTAssertEqual(roles.status, 0, roles.output)
 
@@ -74,7 +74,7 @@ final class ComposeBackupTests: XCTestCase {
             // marker there as the apps' role (the superuser is refused from the network).
             "PRIMARY_HOST": "127.0.0.1",
             "PRIMARY_PORT": String(port),
-            "APP_PASSWORD": appPassword,
+            "APP_PASSWORD": appPassword, "METRICS_PASSWORD": "metrics-password",
             "RESTORE_TEST_CONFIG": primaryConf,
             "RESTORE_TEST_HBA": hba,
             "TMPDIR": postgres.directory.path,

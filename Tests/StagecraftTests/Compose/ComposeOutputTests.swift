@@ -34,7 +34,7 @@ final class ComposeOutputTests: XCTestCase {
         XCTAssertTrue(nginx.contains("limit_req_zone $client_address zone=rate_limit_0:10m rate=100r/m;"))
         XCTAssertTrue(nginx.contains("limit_req_zone $client_address zone=rate_limit_1:10m rate=10r/m;"))
         XCTAssertTrue(nginx.contains("limit_req_status 429;"))
-        XCTAssertTrue(nginx.contains("location ^~ \"/login\" {\n            limit_req zone=rate_limit_0"))
+        XCTAssertTrue(nginx.contains("location ^~ \"/login\" {\n            set $service_name web;\n            limit_req zone=rate_limit_0"))
 
         let replica = try ComposeFixtures.text("shop", "\(folder)/postgres/db/replica-1.conf")
         XCTAssertTrue(replica.contains("primary_slot_name = 'db_replica_1'"))

@@ -25,14 +25,15 @@ final class ComposePoolingTests: XCTestCase {
             XCTAssertTrue(ini.contains("\ndb = host=db port=5432 dbname=db\n"))
             XCTAssertFalse(ini.lowercased().contains("password="), "no password in the configuration")
         }
-        // The deploy gives the pooler the app role's password in an env file of its own.
+        // The deploy gives the pooler the app role's password (and the exporters') in an env file of its own.
         let deploy = try XCTUnwrap(try ComposeFixtures.generation("shop").files[GitHubActionsEmitter.deployPath("shop")]).text
         let pooler = try XCTUnwrap(deploy.range(of: "cat > /srv/shop/production.next/secrets/db-pgbouncer.env'\n"), deploy)
         let file = try XCTUnwrap(deploy[..<pooler.lowerBound].components(separatedBy: "{\n").last)
         let entries = file.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("env_line ") }
         XCTAssertEqual(entries, [
             "env_line AUTH_PASSWORD \"${DB_PASSWORD:?the DB_PASSWORD secret is not set for production}\"",
-        ], "only the app role's password")
+            "env_line METRICS_PASSWORD \"${DB_METRICS_PASSWORD:?the DB_METRICS_PASSWORD secret is not set for production}\"",
+        ], "only the app role's password, and the exporters'")
     }
 
     func testWithoutPoolingAppsConnectToThePrimary() throws {
@@ -92,7 +93,7 @@ final class ComposePoolingTests: XCTestCase {
         let rolesScript = try postgres.write("roles.sh", try ComposeFixtures.text("shop", "\(folder)/postgres/db/roles.sh"), mode: 0o755)
         let roles = try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
-            "APP_PASSWORD": password, "REPLICATION_PASSWORD": "unused",
+            "APP_PASSWORD": password, "METRICS_PASSWORD": "metrics-password", "REPLICATION_PASSWORD": "unused",
         ])
         XCTAssertEqual(roles.status, 0, roles.output)
         XCTAssertEqual(try postgres.sql("CREATE ROLE reporter LOGIN PASSWORD 'r3ports'", port: primaryPort, user: "db", database: "db").status, 0)
@@ -125,7 +126,8 @@ final class ComposePoolingTests: XCTestCase {
         let output = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Tools.require("runuser"))
-        process.arguments = ["-u", "postgres", "--", "env", "AUTH_USER=app", "AUTH_PASSWORD=\(password)", "bash", localEntrypoint]
+        process.arguments = ["-u", "postgres", "--", "env", "AUTH_USER=app", "AUTH_PASSWORD=\(password)",
+                             "METRICS_USER=metrics", "METRICS_PASSWORD=metrics-password", "bash", localEntrypoint]
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
@@ -166,8 +168,10 @@ final class ComposePoolingTests: XCTestCase {
         // A wrong password is refused.
         XCTAssertNotEqual(try query("SELECT 1", user: "app", password: "wrong").status, 0)
 
-        // PgBouncer's own view: a transaction-mode pool for the app role, holding server connections.
-        let pools = try query("SHOW POOLS", user: "app", database: "pgbouncer", password: password)
+        // PgBouncer's own view, which the exporters' role reads and the app's may not: a
+        // transaction-mode pool for the app role, holding server connections.
+        XCTAssertNotEqual(try query("SHOW POOLS", user: "app", database: "pgbouncer", password: password).status, 0)
+        let pools = try query("SHOW POOLS", user: "metrics", database: "pgbouncer", password: "metrics-password")
         XCTAssertEqual(pools.status, 0, pools.output)
         let rows = pools.output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
         let pool = try XCTUnwrap(rows.first { $0.count > 2 && $0[0] == "db" && $0[1] == "app" }, pools.output)

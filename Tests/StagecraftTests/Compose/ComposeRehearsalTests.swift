@@ -5,7 +5,7 @@ import XCTest
 /// sshd as the host, podman with Compose, pebble issuing the certificate, the generated deploy
 /// job's own steps, the origin serving the CDN alone, the apps' database role, the crontab run
 /// as cron runs it (every backup, its copy in an S3-compatible store, the restore test, the
-/// certificate renewal), a second release with requests flowing, a failing release rolled
+/// certificate renewal), Prometheus scraping every target, a second release with requests flowing, a failing release rolled
 /// back, and a service removed.
 ///
 /// One test, the blog and then the shop: rehearsals run one at a time on a machine, and the
@@ -41,6 +41,9 @@ final class ComposeRehearsalTests: XCTestCase {
             "through the CDN the app sees the viewer's address (198.51.100.7), not a claim in X-Forwarded-For",
             "or with a wrong one, is refused (403)",
             "the app queried db through db-pgbouncer: app via psql superuser=off",
+            "Prometheus scrapes all 10 targets",
+            "nginx's request log reached mtail",
+            "the certificate probe sees nginx's certificate",
             "(an S3-compatible store standing in for eu-central-1) holds",
             "the marker written before is there, the row written after is not",
             "and nginx serves it at the next handshake, without a reload",

@@ -21,13 +21,13 @@ final class ComposeReplicationTests: XCTestCase {
         XCTAssertEqual(try postgres.sql("CREATE DATABASE db", port: primaryPort, user: "db", database: "postgres").status, 0)
         let setup = try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort),
-            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password",
+            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password", "METRICS_PASSWORD": "metrics-password",
         ])
         XCTAssertEqual(setup.status, 0, setup.output)
         // Running it again (as every deploy does) changes nothing and fails nothing.
         XCTAssertEqual(try postgres.asPostgres(rolesScript, [], environment: [
             "PGHOST": postgres.directory.path, "PGPORT": String(primaryPort),
-            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password",
+            "POSTGRES_USER": "db", "POSTGRES_DB": "db", "REPLICATION_PASSWORD": password, "APP_PASSWORD": "app-password", "METRICS_PASSWORD": "metrics-password",
         ]).status, 0)
 
         // The standby clones the primary through its slot, with the password in a password file

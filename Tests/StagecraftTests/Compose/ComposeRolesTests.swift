@@ -22,7 +22,7 @@ final class ComposeRolesTests: XCTestCase {
         func runRoles(appPassword: String) throws -> Tools.Result {
             try postgres.asPostgres(rolesScript, [], environment: [
                 "PGHOST": postgres.directory.path, "PGPORT": String(port), "POSTGRES_USER": "db", "POSTGRES_DB": "db",
-                "APP_PASSWORD": appPassword, "REPLICATION_PASSWORD": "replication-password",
+                "APP_PASSWORD": appPassword, "METRICS_PASSWORD": "metrics-password", "REPLICATION_PASSWORD": "replication-password",
             ])
         }
         let first = try runRoles(appPassword: "first 'pass\"word")
@@ -49,6 +49,12 @@ final class ComposeRolesTests: XCTestCase {
             XCTAssertNotEqual(result.status, 0, "the app role may: \(forbidden)")
             XCTAssertTrue(result.output.contains("permission denied") || result.output.contains("must be superuser") || result.output.contains("must have"), result.output)
         }
+        // The exporters' role reads statistics and nothing else.
+        let metrics = try overTCP("SELECT current_setting('is_superuser'), pg_has_role('metrics', 'pg_monitor', 'member')", user: "metrics", password: "metrics-password")
+        XCTAssertEqual(metrics.output.trimmingCharacters(in: .whitespacesAndNewlines), "off|t", metrics.output)
+        let reading = try overTCP("SELECT count(*) FROM orders", user: "metrics", password: "metrics-password")
+        XCTAssertNotEqual(reading.status, 0, "the metrics role reads the app's rows")
+        XCTAssertTrue(reading.output.contains("permission denied"), reading.output)
         // The superuser's right password is refused from the network.
         let superuser = try overTCP("SELECT 1", user: "db", password: "superuser-password")
         XCTAssertNotEqual(superuser.status, 0)

@@ -22,7 +22,7 @@ final class ReadinessRuleTests: XCTestCase {
             LoadBalancer(domain: "shop.example.com")
             CDN()
             Environments { Development(); Staging(branch: "main"); Production(approval: .required) }
-            Monitoring { ErrorTracking(secret: "SENTRY_DSN"); Uptime("/healthz") }
+            Monitoring { ErrorTracking(secret: "SENTRY_DSN"); Uptime("/healthz"); Alerts { Slack(secret: "SLACK_WEBHOOK_URL") } }
             Platform(mvp: .compose, growth: .compose, scale: .kubernetes)
             Region("us-east-1", backupCopy: "us-west-2")
         }.spec
@@ -57,7 +57,7 @@ final class ReadinessRuleTests: XCTestCase {
         let ids = ReadinessRules.all.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertNotNil(id.range(of: #"^SC1\d\d-[a-z-]+$"#, options: .regularExpression), id) }
-        XCTAssertEqual(ids.count, 25)
+        XCTAssertEqual(ids.count, 27)
     }
 
     func testStageContradictionTheRulesDoNotExplain() {
@@ -180,5 +180,13 @@ final class ReadinessRuleTests: XCTestCase {
 
     func testMultiRegionTooEarly() {
         assertFires("SC132-multi-region-too-early", .growth, .warning) { $0.regions.append(Located(RegionSpec(name: "eu-west-1", backupCopy: nil), at: $0.location)) }
+    }
+
+    func testAlertReceivers() {
+        assertFires("SC127-alert-receivers", .growth, .warning) { $0.monitoring!.alerts = nil }
+    }
+
+    func testMonitoringTooEarly() {
+        assertFires("SC133-monitoring-too-early", .mvp, .info) { $0.monitoring!.metrics = Located(true, at: $0.location) }
     }
 }

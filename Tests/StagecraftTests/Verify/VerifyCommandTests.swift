@@ -64,6 +64,9 @@ final class VerifyCommandTests: XCTestCase {
             (compose, "environments/production/compose.yaml", "check-jsonschema vendor.compose-spec", { $0 + "not-a-compose-key: true\n" }),
             (compose, "environments/production/nginx/nginx.conf", "nginx -t", { $0 + "not_a_directive on;\n" }),
             (compose, "environments/production/backup/restore-test.sh", "shellcheck", { $0 + "if true; then\n" }),
+            (compose, "environments/production/monitoring/prometheus.yml", "promtool check config", { $0.replacingOccurrences(of: "scrape_interval: 30s", with: "scrape_interval: often") }),
+            (compose, "environments/production/monitoring/rules.yml", "promtool check rules", { $0.replacingOccurrences(of: "expr: probe_success", with: "expr: probe_success{") }),
+            (compose, "environments/production/monitoring/alertmanager.yml", "amtool check-config", { $0.replacingOccurrences(of: "receiver: pages", with: "receiver: nobody") }),
             (compose, ".gitlab-ci.yml", "check-jsonschema vendor.gitlab-ci", { $0 + "broken-job:\n  script: 7\n" }),
             (compose, "environments/production/cdn/main.tf", "terraform fmt", { $0 + "resource \"aws_s3_bucket\" \"unclosed\" {\n" }),
         ]

@@ -24,10 +24,10 @@ if [ "$status" -eq 0 ]; then
     {
         echo "# HELP stagecraft_job_last_success_timestamp_seconds When the scheduled job last succeeded."
         echo "# TYPE stagecraft_job_last_success_timestamp_seconds gauge"
-        echo "stagecraft_job_last_success_timestamp_seconds{job=\"$name\"} $finished"
+        echo "stagecraft_job_last_success_timestamp_seconds{cron_job=\"$name\"} $finished"
         echo "# HELP stagecraft_job_last_duration_seconds How long the job's last success took."
         echo "# TYPE stagecraft_job_last_duration_seconds gauge"
-        echo "stagecraft_job_last_duration_seconds{job=\"$name\"} $((finished - started))"
+        echo "stagecraft_job_last_duration_seconds{cron_job=\"$name\"} $((finished - started))"
     } > "$temporary"
     mv "$temporary" "ops/status/$name.prom"
 else

@@ -13,5 +13,9 @@ set -euo pipefail
 # The auth file quotes both fields with double quotes; a double quote inside is doubled.
 umask 077
 printf '"%s" "%s"\n' "$AUTH_USER" "${AUTH_PASSWORD//\"/\"\"}" > '/run/pgbouncer/userlist.txt'
+# The exporters' role, when metrics are collected: statistics only (stats_users).
+if [ -n "${METRICS_PASSWORD:-}" ]; then
+    printf '"%s" "%s"\n' "${METRICS_USER:?METRICS_USER is not set (compose.yaml)}" "${METRICS_PASSWORD//\"/\"\"}" >> '/run/pgbouncer/userlist.txt'
+fi
 
 exec pgbouncer '/etc/pgbouncer/pgbouncer.ini'

@@ -8,14 +8,17 @@
 #    The superuser (db, POSTGRES_USER) logs in over the container's socket only.
 #    It may also switch WAL segments, for the restore test.
 #  - replicator: what standbys stream WAL as, with one replication slot per standby.
+#  - metrics: what the exporters log in as, to read statistics (pg_monitor) and nothing else.
 set -euo pipefail
 
 : "${APP_PASSWORD:?APP_PASSWORD is not set (secrets/db.env)}"
 : "${REPLICATION_PASSWORD:?REPLICATION_PASSWORD is not set (secrets/db.env)}"
+: "${METRICS_PASSWORD:?METRICS_PASSWORD is not set (secrets/db.env)}"
 
 psql --no-psqlrc -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-db}" --dbname "${POSTGRES_DB:-db}" \
     --set=app='app' --set=app_password="$APP_PASSWORD" \
     --set=replication='replicator' --set=replication_password="$REPLICATION_PASSWORD" \
+    --set=metrics='metrics' --set=metrics_password="$METRICS_PASSWORD" \
     --set=database="${POSTGRES_DB:-db}" <<'SQL'
 SELECT format('CREATE ROLE %I WITH LOGIN', :'app')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \gexec
@@ -27,6 +30,10 @@ GRANT EXECUTE ON FUNCTION pg_switch_wal() TO :"app";
 SELECT format('CREATE ROLE %I WITH REPLICATION LOGIN', :'replication')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'replication') \gexec
 ALTER ROLE :"replication" WITH REPLICATION LOGIN PASSWORD :'replication_password';
+SELECT format('CREATE ROLE %I WITH LOGIN', :'metrics')
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'metrics') \gexec
+ALTER ROLE :"metrics" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'metrics_password';
+GRANT pg_monitor TO :"metrics";
 SELECT pg_create_physical_replication_slot('db_replica_1')
 WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'db_replica_1');
 SQL
