@@ -120,7 +120,7 @@ struct ComposeMonitoring {
             .string("./\(Self.prometheusConfig):/etc/prometheus/prometheus.yml:ro"),
             .string("./\(Self.rulesFile):/etc/prometheus/rules.yml:ro"),
             "prometheus-data:/prometheus",
-        ], memory: "1024M")
+        ], memory: "1024M", builds: true)
         prometheus.append(("ports", .list([.string("127.0.0.1:\(Self.prometheusPort):\(Self.prometheusPort)")])))
         return .map(prometheus)
     }
@@ -166,13 +166,13 @@ struct ComposeMonitoring {
         return exporter
     }
 
-    /// A service of the monitoring image running `command`. Every one names the build, so
-    /// `docker compose pull --ignore-buildable` leaves them all to `build`, which the layer cache
-    /// makes once.
-    private func service(_ command: [YAML], volumes: [YAML], memory: String) -> [(String, YAML)] {
-        var service: [(String, YAML)] = [
-            ("image", .string(image)),
-            ("build", .map([("context", .string("./\(Self.folder)"))])),
+    /// A service of the monitoring image running `command`. Prometheus' service builds the
+    /// image (once a deploy); the others use it as built and never pull it, since it is in no
+    /// registry (`docker compose pull` skips them).
+    private func service(_ command: [YAML], volumes: [YAML], memory: String, builds: Bool = false) -> [(String, YAML)] {
+        var service: [(String, YAML)] = [("image", .string(image))]
+        service.append(builds ? ("build", .map([("context", .string("./\(Self.folder)"))])) : ("pull_policy", "never"))
+        service += [
             ("restart", "unless-stopped"),
             ("entrypoint", .list(command)),
         ]
