@@ -8,8 +8,8 @@ import XCTest
 /// certificate renewal), Prometheus scraping every target, a second release with requests flowing, a failing release rolled
 /// back, and a service removed.
 ///
-/// One test, the blog and then the shop: rehearsals run one at a time on a machine, and the
-/// suite's other tests run beside them in a parallel run.
+/// One test, the blog and then the shop: rehearsals run one at a time on a machine (under a
+/// lock), and `scripts/test` runs the suite's other tests beside them.
 final class ComposeRehearsalTests: XCTestCase {
     func testTheBlogDeploysAtItsStageAndTheShopServesBacksUpRollsBackAndLosesAServiceCleanly() throws {
         let blog = try rehearse([Fixtures.stackFile("blog"), "production"])
