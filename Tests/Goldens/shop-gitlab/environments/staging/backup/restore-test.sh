@@ -62,6 +62,10 @@ restored() { primary --host="$scratch" --port="$port" "$@"; }
 target=()
 marker=''
 if [ "$wal_archiving" = yes ]; then
+    # pgBackRest keeps a backup's stop time in whole seconds, and restores to a moment only from
+    # a backup that stopped before it: one that finished this second (a schedule may put it
+    # just before) would be no base for a target in the same second.
+    sleep 2
     # The marker: a row the restored copy must contain.
     marker="$(primary --command="CREATE TABLE IF NOT EXISTS stagecraft_restore_marker (written_at timestamptz NOT NULL DEFAULT clock_timestamp(), token text NOT NULL)" \
         --command="INSERT INTO stagecraft_restore_marker (token) VALUES (md5(random()::text)) RETURNING token")"
