@@ -26,4 +26,6 @@ public struct ComposeMetricSource: MetricSource {
         #"node_filesystem_avail_bytes{mountpoint="/", fstype!~"tmpfs|overlay"} / node_filesystem_size_bytes{mountpoint="/", fstype!~"tmpfs|overlay"}"#
     }
     public func redis(cache: String) -> String { #"{cluster="\#(cache)"}"# }
+    /// One environment a host: its Prometheus sees no other.
+    public var scope: [(String, String)] { [] }
 }

@@ -49,7 +49,7 @@ private struct Builder<Source: MetricSource> {
         for objective in environment.monitoring.objectives {
             let service = objective.service
             rules.append(.alert(
-                "ServiceDown", "\(Probes.success(check: "health", service: service)) == 0", for: "2m", .page,
+                "ServiceDown", "\(Probes.success(check: "health", service: service, scope: source.scope)) == 0", for: "2m", .page,
                 summary: "\(service) does not answer its health check",
                 description: "The health check of \(service) in \(env) has failed for 2 minutes: {{ $labels.instance }}.",
                 labels: [("service", service)]
@@ -88,14 +88,15 @@ private struct Builder<Source: MetricSource> {
                 rules.append(.record(
                     AlertCatalogue.errorRatioRecord(window),
                     "sum(rate(\(errors)[\(window)])) / sum(rate(\(requests)[\(window)]))",
-                    labels: [("service", service)]
+                    labels: [("service", service)] + source.scope
                 ))
             }
             let budget = Self.number((100 - availability) / 100)
             for window in AlertCatalogue.burnRateWindows {
                 let threshold = "(\(Self.number(window.factor)) * \(budget))"
-                let long = "\(AlertCatalogue.errorRatioRecord(window.long)){service=\"\(service)\"}"
-                let short = "\(AlertCatalogue.errorRatioRecord(window.short)){service=\"\(service)\"}"
+                let recorded = "{\(Probes.selector(service: service, scope: source.scope))}"
+                let long = AlertCatalogue.errorRatioRecord(window.long) + recorded
+                let short = AlertCatalogue.errorRatioRecord(window.short) + recorded
                 rules.append(.alert(
                     AlertCatalogue.burnRateAlert(window), "\(long) > \(threshold) and \(short) > \(threshold)",
                     for: window.severity == .page ? "2m" : "15m", window.severity,
@@ -119,14 +120,14 @@ private struct Builder<Source: MetricSource> {
         var rules: [PrometheusRule] = []
         if let url = environment.monitoring.uptimeURL {
             rules.append(.alert(
-                "UptimeCheckFailing", "\(Probes.success(check: "uptime")) == 0", for: "5m", .page,
+                "UptimeCheckFailing", "\(Probes.success(check: "uptime", scope: source.scope)) == 0", for: "5m", .page,
                 summary: "\(url) is down",
                 description: "The uptime probe of \(url) has failed for 5 minutes."
             ))
         }
         if environment.loadBalancer?.tls == true, !environment.services.isEmpty {
             rules.append(.alert(
-                "CertificateExpiringSoon", "\(Probes.certificateExpiry(check: "tls")) - time() < 14 * 86400", for: "1h", .ticket,
+                "CertificateExpiringSoon", "\(Probes.certificateExpiry(check: "tls", scope: source.scope)) - time() < 14 * 86400", for: "1h", .ticket,
                 summary: "The certificate of \(environment.domain) expires within 14 days",
                 description: "It expires in {{ $value | humanizeDuration }}; renewal should have replaced it 30 days before."
             ))

@@ -25,19 +25,23 @@ public protocol MetricSource: Sendable {
     func volumeFreeRatio(cluster: String) -> String
     /// A selector for a cache's redis_exporter series (`redis_up`, memory, evictions).
     func redis(cache: String) -> String
+    /// Labels that keep this environment's series apart from another's in the same Prometheus
+    /// (probes, and the SLO rules' recorded series).
+    var scope: [(String, String)] { get }
 }
 
 /// Blackbox probes, the same on every platform: `check` says what was probed.
 enum Probes {
-    static func success(check: String, service: String? = nil) -> String {
-        "probe_success{\(labels(check: check, service: service))}"
+    static func success(check: String, service: String? = nil, scope: [(String, String)]) -> String {
+        "probe_success{\(selector(check: check, service: service, scope: scope))}"
     }
 
-    static func certificateExpiry(check: String) -> String {
-        "probe_ssl_earliest_cert_expiry{\(labels(check: check, service: nil))}"
+    static func certificateExpiry(check: String, scope: [(String, String)]) -> String {
+        "probe_ssl_earliest_cert_expiry{\(selector(check: check, service: nil, scope: scope))}"
     }
 
-    private static func labels(check: String, service: String?) -> String {
-        ([#"check="\#(check)""#] + (service.map { [#"service="\#($0)""#] } ?? [])).joined(separator: ", ")
+    static func selector(check: String? = nil, service: String?, scope: [(String, String)]) -> String {
+        let labels = (check.map { [("check", $0)] } ?? []) + (service.map { [("service", $0)] } ?? []) + scope
+        return labels.map { #"\#($0.0)="\#($0.1)""# }.joined(separator: ", ")
     }
 }
