@@ -13,14 +13,8 @@ enum AWSBackups {
             }
             if crossRegion {
                 comment("The copy lives in another region, under a key of that region.")
-                HCLBlock("resource", "aws_kms_key", "backup_copy") {
-                    attr("count", .ref("var.backup_copy_region == null ? 0 : 1"))
-                    attr("provider", .ref("aws.backup_copy"))
-                    attr("description", .ref("\"${var.name} backup copies\""))
-                    attr("enable_key_rotation", true)
-                    attr("deletion_window_in_days", 30)
-                    attr("policy", AWSKeys.policy(services: []))
-                }
+                AWSKeys.regionalKey("backup_copy", provider: "aws.backup_copy", condition: "var.backup_copy_region != null",
+                                    description: " backup copies", services: [])
                 HCLBlock("resource", "aws_backup_vault", "copy") {
                     attr("count", .ref("var.backup_copy_region == null ? 0 : 1"))
                     attr("provider", .ref("aws.backup_copy"))

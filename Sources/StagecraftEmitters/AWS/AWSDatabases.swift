@@ -46,6 +46,7 @@ enum AWSDatabases {
                 attr("family", .ref("\"postgres${each.value.version}\""))
                 HCLItem.blank
                 parameter("log_min_duration_statement", .ref("tostring(each.value.slow_query_ms)"), comment: "Slow-query log: statements slower than this many milliseconds.")
+                parameter("max_connections", .ref("tostring(each.value.max_connections)"), applyMethod: "pending-reboot", comment: "Set, not left to RDS's formula, so the connection alarm's threshold is exact.")
                 parameter("log_statement", "ddl")
                 parameter("log_connections", "1")
                 parameter("rds.force_ssl", "1")
@@ -54,7 +55,7 @@ enum AWSDatabases {
                 HCLBlock("lifecycle") { attr("create_before_destroy", true) }
             }
             HCLBlock("resource", "aws_iam_role", "rds_monitoring") {
-                attr("name_prefix", .ref("\"${var.name}-rds-monitoring-\""))
+                attr("name_prefix", .ref("\"${var.name}-rds-mon-\""))
                 attr("assume_role_policy", AWSPolicy.assumeRole("monitoring.rds.amazonaws.com"))
             }
             HCLBlock("resource", "aws_iam_role_policy_attachment", "rds_monitoring") {

@@ -67,13 +67,21 @@ struct AWSEnvironmentValues {
         ]
         if let target = workload.scaling.cpuTarget { fields.append(HCLAttribute("cpu_target", .int(target))) }
         fields += [
-            HCLAttribute("environment", .object(workload.config.map { HCLAttribute($0.key, .string($0.value)) })),
+            HCLAttribute("environment", .object(environmentVariables(workload).map { HCLAttribute($0.key, .string($0.value)) })),
             HCLAttribute("secrets", .strings(workload.secrets.filter { $0.purpose == .declared || $0.purpose == .errorTracking }.map(\.name))),
             HCLAttribute("databases", .strings(workload.databases)),
             HCLAttribute("caches", .strings(workload.caches)),
             HCLAttribute("buckets", .strings(workload.buckets)),
         ]
         return .object(fields)
+    }
+
+    /// The workload's config, after the tracing settings (for the collector beside it in the
+    /// task) that the config does not set itself.
+    private func environmentVariables(_ workload: WorkloadPlan) -> [(key: String, value: String)] {
+        let declared = Set(workload.config.map(\.key))
+        let tracing = TracingSettings.environment(service: workload.name, in: environment, collector: "http://127.0.0.1:4317")
+        return tracing.filter { !declared.contains($0.key) } + workload.config.map { ($0.key, $0.value) }
     }
 
     var databases: HCLValue {
@@ -83,6 +91,7 @@ struct AWSEnvironmentValues {
                 HCLAttribute("env_prefix", .string(database.envPrefix)),
                 HCLAttribute("instance_class", .string(Self.databaseClass(memoryMiB: database.resources.memoryMiB))),
                 HCLAttribute("storage_gib", .int(database.storageGiB)),
+                HCLAttribute("max_connections", .int(Self.maxConnections(memoryMiB: database.resources.memoryMiB))),
                 HCLAttribute("multi_az", .bool(database.multiZone)),
                 HCLAttribute("read_replicas", .int(database.readReplicas)),
                 // RDS keeps automated backups (and so point-in-time recovery) for 1 to 35 days.
@@ -99,6 +108,7 @@ struct AWSEnvironmentValues {
                 fields.append(HCLAttribute("backup", .object([
                     HCLAttribute("schedules", .object(schedules)),
                     HCLAttribute("retention_days", .int(backups.retentionDays)),
+                    HCLAttribute("max_age_hours", .int(AlertCatalogue.backupAgeLimitSeconds(backups) / 3600)),
                 ])))
             }
             return HCLAttribute(database.name, .object(fields))
@@ -136,6 +146,42 @@ struct AWSEnvironmentValues {
         }.first
         if let uploads { fields.append(HCLAttribute("bucket", .string(uploads))) }
         return .object(fields)
+    }
+
+    /// Where alerts go, what the uptime check requests, and each routed service's objective.
+    /// Secrets are named, never valued: the module reads them from Parameter Store at run time.
+    var monitoring: HCLValue {
+        let monitoring = environment.monitoring
+        let routed = Set(environment.services.filter { $0.port != nil && $0.route != nil }.map(\.name))
+        func secret(_ kind: AlertReceiverPlan.Kind) -> HCLValue {
+            monitoring.receivers.first { $0.kind == kind }?.secret.map(HCLValue.string) ?? .null
+        }
+        var uptime: HCLValue = .null
+        if let url = monitoring.uptimeURL, let rest = url.split(separator: "://", maxSplits: 1).last {
+            let host = rest.prefix { $0 != "/" }
+            uptime = ["fqdn": .string(String(host)), "path": .string(rest.dropFirst(host.count).isEmpty ? "/" : String(rest.dropFirst(host.count)))]
+        }
+        return [
+            "alerting": .bool(monitoring.alerting),
+            "emails": .strings(monitoring.receivers.compactMap { $0.kind == .email ? $0.address : nil }),
+            "slack_secret": secret(.slack),
+            "pagerduty_secret": secret(.pagerDuty),
+            "uptime": uptime,
+            "tracing": .bool(monitoring.tracing),
+            "objectives": .object(monitoring.objectives.filter { routed.contains($0.service) }.map { objective in
+                var fields = [HCLAttribute("latency_ms", .int(objective.latencyMilliseconds))]
+                if let availability = objective.availability { fields.append(HCLAttribute("availability", .number(availability))) }
+                return HCLAttribute(objective.service, .object(fields))
+            }),
+        ]
+    }
+
+    /// `max_connections`, set rather than left to RDS's formula (memory / 9,531,392 bytes, of
+    /// the memory left after the operating system's share) so the connection alarm's 80 % is
+    /// exact; 70 % of the class's memory keeps it at or below what RDS would choose.
+    static func maxConnections(memoryMiB: Int) -> Int {
+        let classMemoryMiB = [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131_072].first { memoryMiB <= $0 } ?? 131_072
+        return min(5000, classMemoryMiB * 1_048_576 * 7 / 10 / 9_531_392)
     }
 
     /// The smallest RDS class with the memory the plan sizes the database for: burstable ones

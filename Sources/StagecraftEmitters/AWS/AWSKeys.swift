@@ -6,12 +6,26 @@ enum AWSKeys {
             attr("description", .ref("\"${var.name}: databases, caches, buckets, logs and backups\""))
             attr("enable_key_rotation", true)
             attr("deletion_window_in_days", 30)
-            attr("policy", policy(services: [.ref("\"logs.${data.aws_region.current.name}.amazonaws.com\"")]))
+            comment("CloudWatch publishes alarms to the alert topics, which this key encrypts.")
+            attr("policy", policy(services: [.ref("\"logs.${data.aws_region.current.name}.amazonaws.com\""), "cloudwatch.amazonaws.com"]))
+        }
+    }
+
+    /// A key in another region (through `provider`), created when `condition` holds.
+    static func regionalKey(_ label: String, provider: String, condition: String, description: String, services: [HCLValue]) -> HCLBlock {
+        HCLBlock("resource", "aws_kms_key", label) {
+            attr("count", .ref("\(condition) ? 1 : 0"))
+            attr("provider", .ref(provider))
+            attr("description", .ref("\"${var.name}\(description)\""))
+            attr("enable_key_rotation", true)
+            attr("deletion_window_in_days", 30)
+            attr("policy", policy(services: services))
         }
     }
 
     /// The account administers the key (IAM policies then grant its use); `services` may
-    /// use it directly (CloudWatch Logs encrypts log groups with it).
+    /// use it directly (CloudWatch Logs encrypts log groups with it, CloudWatch alarms publish
+    /// to the topics it encrypts).
     static func policy(services: [HCLValue]) -> HCLValue {
         var statements: [HCLValue] = [[
             "Sid": "AccountAdministers",

@@ -7,10 +7,10 @@ enum AWSModule {
     static func path(_ stack: String) -> String { "terraform/modules/\(stack)" }
 
     /// `crossRegion`: some environment copies backups to another region, so the module takes a second provider.
-    static func files(_ plan: StackPlan, crossRegion: Bool) throws -> [GeneratedFile] {
+    static func files(_ plan: StackPlan, crossRegion: Bool, templates: TemplateLibrary) throws -> [GeneratedFile] {
         let folder = path(plan.stack)
         let files: [(String, HCLFile)] = [
-            ("versions.tf", HCLFile { Terraform.versions(configurationAliases: crossRegion ? ["backup_copy"] : []) }),
+            ("versions.tf", HCLFile { Terraform.versions(configurationAliases: ["us_east_1"] + (crossRegion ? ["backup_copy"] : [])) }),
             ("variables.tf", AWSVariables.file(crossRegion: crossRegion)),
             ("main.tf", HCLFile { AWSKeys.key }),
             ("network.tf", AWSNetwork.file),
@@ -21,8 +21,11 @@ enum AWSModule {
             ("cache.tf", AWSCaches.file),
             ("buckets.tf", AWSBuckets.file),
             ("cdn.tf", AWSCDN.file),
+            ("alerts.tf", AWSAlertRouting.file),
+            ("alarms.tf", AWSAlarms.file),
+            ("dashboard.tf", AWSDashboard.file),
             ("outputs.tf", AWSOutputs.file),
         ]
-        return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) }
+        return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) } + AWSAlertRouting.forwarderFiles(folder: folder, templates: templates)
     }
 }

@@ -13,7 +13,7 @@ public struct AWSPlatformEmitter: PlatformEmitter {
         let environments = plan.environments.filter { $0.platform == .aws }
         guard !environments.isEmpty else { return [] }
         let crossRegion = environments.contains { AWSEnvironmentValues(environment: $0, stack: plan.stack).backupCopyRegion != nil }
-        var files = try AWSModule.files(plan, crossRegion: crossRegion)
+        var files = try AWSModule.files(plan, crossRegion: crossRegion, templates: context.templates)
         for environment in environments {
             files += try AWSRootModule.files(environment, plan: plan, crossRegion: crossRegion)
         }

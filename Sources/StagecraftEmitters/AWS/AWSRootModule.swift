@@ -42,6 +42,13 @@ enum AWSRootModule {
                 HCLItem.blank
                 defaultTags(values)
             }
+            comment("Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.")
+            HCLBlock("provider", "aws") {
+                attr("alias", "us_east_1")
+                attr("region", "us-east-1")
+                HCLItem.blank
+                defaultTags(values)
+            }
             if crossRegion {
                 comment(values.backupCopyRegion == nil
                     ? "This environment copies no backups to another region; the module still expects the provider."
@@ -55,9 +62,9 @@ enum AWSRootModule {
             }
             HCLBlock("module", Terraform.identifier(values.stack)) {
                 attr("source", .string("../../modules/\(values.stack)"))
-                if crossRegion {
-                    attr("providers", .ref("{\n    aws             = aws\n    aws.backup_copy = aws.backup_copy\n  }"))
-                }
+                attr("providers", .ref(crossRegion
+                    ? "{\n    aws             = aws\n    aws.us_east_1   = aws.us_east_1\n    aws.backup_copy = aws.backup_copy\n  }"
+                    : "{\n    aws           = aws\n    aws.us_east_1 = aws.us_east_1\n  }"))
                 HCLItem.blank
                 attr("name", .string(values.name))
                 attr("zones", .int(environment.zones))
@@ -80,6 +87,8 @@ enum AWSRootModule {
                 attr("buckets", values.buckets)
                 HCLItem.blank
                 attr("cdn", values.cdn)
+                HCLItem.blank
+                attr("monitoring", values.monitoring)
             }
         }
     }

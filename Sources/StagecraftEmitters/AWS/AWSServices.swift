@@ -44,6 +44,7 @@ enum AWSServices {
                       }
                     """#))
             }
+            tracing
             HCLBlock("resource", "aws_ecs_cluster", "this") {
                 attr("name", .ref("var.name"))
                 HCLItem.blank
@@ -120,6 +121,49 @@ enum AWSServices {
         }
     }
 
+    /// The AWS Distro for OpenTelemetry collector, configured inline: OTLP from the workload on
+    /// loopback, batched, to X-Ray. The task role may write traces and nothing more.
+    private static var tracing: [HCLItem] {
+        [
+            .block(HCLBlock("locals") {
+                attr("trace_collector_config", .call("yamlencode", [[
+                    "receivers": ["otlp": ["protocols": ["grpc": ["endpoint": "127.0.0.1:4317"], "http": ["endpoint": "127.0.0.1:4318"]]]],
+                    "processors": [
+                        "memory_limiter": ["check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 20],
+                        "batch": .object([]),
+                    ],
+                    "exporters": ["awsxray": .object([])],
+                    "service": ["pipelines": ["traces": ["receivers": ["otlp"], "processors": ["memory_limiter", "batch"], "exporters": ["awsxray"]]]],
+                ]]))
+                attr("trace_collector", .ref("""
+                    {
+                        for name, workload in var.workloads : name => {
+                          name        = "aws-otel-collector"
+                          image       = "\(traceCollectorImage)"
+                          essential   = true
+                          environment = [{ name = "AOT_CONFIG_CONTENT", value = local.trace_collector_config }]
+                          logConfiguration = {
+                            logDriver = "awslogs"
+                            options = {
+                              awslogs-group         = aws_cloudwatch_log_group.workloads[name].name
+                              awslogs-region        = data.aws_region.current.name
+                              awslogs-stream-prefix = "aws-otel-collector"
+                            }
+                          }
+                        }
+                      }
+                    """))
+            }),
+            .block(HCLBlock("resource", "aws_iam_role_policy_attachment", "task_tracing") {
+                attr("for_each", .ref("{ for name, workload in var.workloads : name => workload if var.monitoring.tracing }"))
+                attr("role", .ref("aws_iam_role.task[each.key].name"))
+                attr("policy_arn", "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess")
+            }),
+        ]
+    }
+
+    static let traceCollectorImage = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+
     /// The execution role pulls images, writes logs and reads exactly this environment's
     /// secrets; each workload's task role reaches only its own buckets.
     private static var roles: [HCLItem] {
@@ -177,7 +221,8 @@ enum AWSServices {
             comment("The root filesystem is read-only; /tmp is a scratch volume.")
             HCLBlock("volume") { attr("name", "tmp") }
             HCLItem.blank
-            attr("container_definitions", .call("jsonencode", [[
+            comment("With tracing, an ADOT collector beside the workload sends its traces to X-Ray.")
+            attr("container_definitions", .call("jsonencode", [.call("concat", [[
                 [
                     "name": .ref("each.key"),
                     "image": .ref("each.value.tagged ? \"${each.value.image}:${var.image_tag}\" : each.value.image"),
@@ -197,7 +242,7 @@ enum AWSServices {
                         ],
                     ],
                 ],
-            ]]))
+            ], .ref("var.monitoring.tracing ? [local.trace_collector[each.key]] : []")])]))
         }
     }
 

@@ -24,9 +24,9 @@ enum AWSVariables {
                 "environment": "map(string)", "secrets": "list(string)", "databases": "list(string)", "caches": "list(string)", "buckets": "list(string)",
             ]), description: "Services (with a port) and workers, by name.")
             Terraform.variable("databases", type: mapOf([
-                "version": "number", "env_prefix": "string", "instance_class": "string", "storage_gib": "number", "multi_az": "bool",
+                "version": "number", "env_prefix": "string", "instance_class": "string", "storage_gib": "number", "max_connections": "number", "multi_az": "bool",
                 "read_replicas": "number", "backup_retention_days": "number", "deletion_protection": "bool", "slow_query_ms": "number",
-                "backup": "optional(object({\n      schedules      = map(string)\n      retention_days = number\n    }))",
+                "backup": "optional(object({\n      schedules      = map(string)\n      retention_days = number\n      max_age_hours  = number\n    }))",
             ]), description: "PostgreSQL databases, by name.")
             Terraform.variable("caches", type: mapOf([
                 "engine_version": "string", "env_prefix": "string", "node_type": "string", "replica": "bool", "multi_az": "bool", "persistence": "bool",
@@ -35,6 +35,12 @@ enum AWSVariables {
             Terraform.variable("cdn", type: objectType([
                 "origin_domain": "string", "aliases": "list(string)", "static_paths": "list(string)", "cacheable_paths": "list(string)", "bucket": "optional(string)",
             ]), description: "CloudFront in front of the load balancer, or null.", default: .null)
+            Terraform.variable("monitoring", type: objectType([
+                "alerting": "bool", "emails": "list(string)", "slack_secret": "optional(string)", "pagerduty_secret": "optional(string)",
+                "uptime": "optional(object({\n      fqdn = string\n      path = string\n    }))",
+                "tracing": "bool",
+                "objectives": "map(object({\n      availability = optional(number)\n      latency_ms   = number\n    }))",
+            ]), description: "Alarms and where they go (email addresses; Slack and PagerDuty by the name of the SSM parameter holding the webhook URL or routing key), the uptime check, tracing, and each service's objective.")
             if crossRegion {
                 Terraform.variable("backup_copy_region", type: "string", description: "Region that receives a copy of every backup, or null.", default: .null)
             }

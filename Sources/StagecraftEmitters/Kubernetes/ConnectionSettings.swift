@@ -1,7 +1,7 @@
 import StagecraftPlanner
 
 /// What a workload is told about the environment: its non-secret settings (the user's config
-/// plus where its databases and caches are) and where each of its secrets comes from.
+/// plus where its databases, caches and trace collector are) and where each of its secrets comes from.
 struct ConnectionSettings {
     let workload: WorkloadPlan
     let environment: EnvironmentPlan
@@ -28,9 +28,14 @@ struct ConnectionSettings {
                 (key: "\(cache.envPrefix)_PORT", value: String(RedisManifests.port)),
             ]
         }
+        entries += TracingSettings.environment(service: workload.name, in: environment, collector: Self.collector)
         let declared = Set(workload.config.map(\.key))
         return entries.filter { !declared.contains($0.key) } + workload.config.map { ($0.key, $0.value) }
     }
+
+    /// The OpenTelemetry collector the cluster runs (the generated README lists it among the
+    /// components the overlays assume).
+    static let collector = "http://opentelemetry-collector.monitoring.svc:4317"
 
     /// One `env` entry per secret, each a `secretKeyRef`: the value never appears here.
     var secretEnvironment: [YAML] {

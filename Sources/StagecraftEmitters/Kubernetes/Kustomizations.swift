@@ -51,8 +51,8 @@ enum Kustomizations {
             # `kubectl rollout undo` returns to the previous config as well as the previous image.
             # Image tags are `\(placeholderTag)` until the deploy job sets the commit SHA it deploys.
             #
-            # Expected in the cluster: ingress-nginx (namespace \(KubernetesNames.ingressControllerNamespace)), cert-manager with a
-            # ClusterIssuer named \(KubernetesNames.clusterIssuer), the CloudNativePG operator (namespace \(KubernetesNames.cnpgOperatorNamespace)),
+            # Expected in the cluster:
+            \(ClusterPrerequisites.components(overlay.environment).map { "#   - \($0)" }.joined(separator: "\n"))
             # and in this namespace the Secrets the workloads reference by name (<workload>-secrets,
             # <cache>-secrets, <database>-backup-credentials), created from your secret store.
 

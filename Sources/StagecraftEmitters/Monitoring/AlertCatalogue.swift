@@ -36,6 +36,16 @@ public struct AlertCatalogue: Sendable {
     public static func errorRatioRecord(_ window: String) -> String { "service:request_errors:ratio_rate\(window)" }
 
     public static func burnRateAlert(_ window: BurnRateWindow) -> String { "ErrorBudgetBurn\(window.long)" }
+
+    /// The longest a cluster may go without a successful base backup: its most frequent backup
+    /// schedule, or without WAL archiving its RPO (the backups are then all there is), and an hour
+    /// for the backup to run.
+    static func backupAgeLimitSeconds(_ backups: BackupPlan) -> Int {
+        let schedules = [backups.fullSchedule, backups.differentialSchedule, backups.incrementalSchedule].compactMap { $0 }
+        let every = schedules.map(CronInterval.seconds).min() ?? 86_400
+        let limit = backups.walArchiving ? every : min(every, backups.rpo.seconds)
+        return limit + 3600
+    }
 }
 
 private struct Builder<Source: MetricSource> {
@@ -182,7 +192,7 @@ private struct Builder<Source: MetricSource> {
                 ))
             }
             if let backups = database.backups {
-                let allowed = Self.backupAgeLimitSeconds(backups)
+                let allowed = AlertCatalogue.backupAgeLimitSeconds(backups)
                 let timestamp = source.lastBackupTimestamp(cluster: cluster)
                 rules.append(.alert(
                     "BackupTooOld", "time() - \(timestamp) > \(allowed)", for: "0s", .page,
@@ -232,16 +242,6 @@ private struct Builder<Source: MetricSource> {
             ))
         }
         return RuleGroup(name: "\(env)-caches", rules: rules)
-    }
-
-    /// The longest a cluster may go without a successful base backup: its most frequent backup
-    /// schedule, or without WAL archiving its RPO (the backups are then all there is), and an hour
-    /// for the backup to run.
-    static func backupAgeLimitSeconds(_ backups: BackupPlan) -> Int {
-        let schedules = [backups.fullSchedule, backups.differentialSchedule, backups.incrementalSchedule].compactMap { $0 }
-        let every = schedules.map(CronInterval.seconds).min() ?? 86_400
-        let limit = backups.walArchiving ? every : min(every, backups.rpo.seconds)
-        return limit + 3600
     }
 
     static func unique(_ windows: [String]) -> [String] {

@@ -23,7 +23,12 @@ struct OutputContents {
         entries.append(.init(path: "environments/<environment>/", about: "per environment: each workload's settings (`config/*.env`), the secret names it expects (`secrets.yaml`) and the resolved plan (`plan.json`)"
             + (platforms.contains(.compose) ? "; on compose also `compose.yaml`, nginx, the ACME client, PostgreSQL, PgBouncer, pgBackRest, the restore test and the host's crontab (`ops/`)" : "")))
         if platforms.contains(.kubernetes) {
-            entries.append(.init(path: "kubernetes/", about: "Kustomize: a shared `base/` and one overlay per environment"))
+            var expected: [String] = []
+            for environment in plan.environments where environment.platform == .kubernetes {
+                for component in ClusterPrerequisites.components(environment) where !expected.contains(component) { expected.append(component) }
+            }
+            entries.append(.init(path: "kubernetes/", about: "Kustomize: a shared `base/` and one overlay per environment. The cluster is expected to run "
+                + expected.joined(separator: "; ")))
         }
         if platforms.contains(.aws) || plan.environments.contains(where: { $0.platform != .aws && $0.cdn != nil }) {
             entries.append(.init(path: "terraform/", about: "Terraform modules and one root module per environment"))

@@ -5,6 +5,8 @@ public indirect enum HCLValue: Sendable, Equatable {
     case string(String)
     case expression(String)
     case int(Int)
+    /// A number with a fraction, written without a trailing `.0` when it has none.
+    case number(Double)
     case bool(Bool)
     case null
     case list([HCLValue])

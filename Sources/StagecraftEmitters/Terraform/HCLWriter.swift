@@ -78,6 +78,7 @@ enum HCLWriter {
         case .string(let text): return FormatQuoting.hcl(text)
         case .expression(let expression): return expression
         case .int(let number): return String(number)
+        case .number(let number): return number == number.rounded() ? String(Int(number)) : String(number)
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
         case .list(let elements):

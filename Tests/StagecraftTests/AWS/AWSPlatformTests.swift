@@ -49,6 +49,21 @@ final class AWSPlatformTests: XCTestCase {
         }
     }
 
+    /// Plans and applies every environment's root against a mocked provider: the provider's
+    /// own checks (name lengths, ARNs passed between resources, enumerations) run on all of it.
+    func testEveryRootAppliesWithMockedAWS() throws {
+        for spec in [try Self.marketplace(), try Self.shopAtScale()] {
+            let (directory, _) = try output(spec)
+            let roots = ["development", "staging", "production"].map { "terraform/environments/\($0)" }
+            try TerraformCheck.assertAllApplyWithMockedAWS(roots, in: directory, variables: [
+                "image_tag": "0123abc",
+                "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/site",
+                "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
+                "log_bucket": "acme-logs",
+            ])
+        }
+    }
+
     func testCheckovPassesExceptTheAllowList() throws {
         let checkov = try Tools.require("checkov")
         let allowList = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Tests/StagecraftTests/AWS/checkov-allowlist.yaml"), encoding: .utf8)

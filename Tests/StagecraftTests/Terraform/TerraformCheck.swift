@@ -37,12 +37,65 @@ enum TerraformCheck {
         XCTAssertEqual(validate.status, 0, "terraform validate failed in \(root):\n\(validate.output)", file: file, line: line)
     }
 
+    /// A mocked AWS provider whose data sources and resources answer with values of the shape
+    /// AWS gives (ARNs, zones, an account), so the provider's own checks of what one resource
+    /// passes another (an alarm's topic ARN, a listener's load balancer) pass as in an account.
+    private static func mockProvider(alias: String?) -> String {
+        let arns = [
+            "aws_sns_topic": "arn:aws:sns:eu-west-1:123456789012:topic",
+            "aws_lambda_function": "arn:aws:lambda:eu-west-1:123456789012:function:forwarder",
+            "aws_sqs_queue": "arn:aws:sqs:eu-west-1:123456789012:queue",
+            "aws_kms_key": "arn:aws:kms:eu-west-1:123456789012:key/key",
+            "aws_iam_role": "arn:aws:iam::123456789012:role/role",
+            "aws_cloudwatch_log_group": "arn:aws:logs:eu-west-1:123456789012:log-group:group",
+            "aws_wafv2_web_acl": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acl/1",
+            "aws_lb_listener": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/1/2",
+            "aws_backup_vault": "arn:aws:backup:eu-west-1:123456789012:backup-vault:vault",
+        ]
+        var resources = arns.sorted { $0.key < $1.key }.map { #"mock_resource "\#($0.key)" { defaults = { arn = "\#($0.value)" } }"# }
+        resources += [
+            #"mock_resource "aws_lb" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lb/1", arn_suffix = "app/lb/1" } }"#,
+            #"mock_resource "aws_lb_target_group" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1", arn_suffix = "targetgroup/tg/1" } }"#,
+            #"mock_resource "aws_db_instance" { defaults = { master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kms_key_id = "key", secret_status = "active" }] } }"#,
+            #"mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }"#,
+            #"mock_data "aws_caller_identity" { defaults = { account_id = "123456789012" } }"#,
+            #"mock_data "aws_region" { defaults = { name = "eu-west-1" } }"#,
+            // An ElastiCache auth token must look like one.
+            #"mock_data "aws_ssm_parameter" { defaults = { value = "mocked-token-0123456789" } }"#,
+        ]
+        let body = (alias.map { ["alias = \"\($0)\""] } ?? []) + resources
+        return "mock_provider \"aws\" {\n" + body.map { "  \($0)\n" }.joined() + "}\n"
+    }
+
     /// `terraform test` on `root` with a mocked AWS provider (every alias the root declares): a
     /// plan and an apply with no account and no network, so the provider's own checks (name
     /// lengths, enumerations, conflicting arguments) run. `variables` are the values a deploy
     /// passes (TF_VAR_…).
     static func assertAppliesWithMockedAWS(_ root: String, in output: URL, variables: [String: String] = [:],
                                             file: StaticString = #filePath, line: UInt = #line) throws {
+        if let failure = try mockedApplyFailure(root, in: output, variables: variables) {
+            XCTFail(failure, file: file, line: line)
+        }
+    }
+
+    /// Each of `roots` as `assertAppliesWithMockedAWS` checks it, as many at once as the machine
+    /// has cores.
+    static func assertAllApplyWithMockedAWS(_ roots: [String], in output: URL, variables: [String: String] = [:],
+                                            file: StaticString = #filePath, line: UInt = #line) throws {
+        _ = try requireTerraform()
+        let failures = ThreadSafeList()
+        DispatchQueue.concurrentPerform(iterations: roots.count) { index in
+            do {
+                if let failure = try mockedApplyFailure(roots[index], in: output, variables: variables) { failures.append(failure) }
+            } catch {
+                failures.append("\(roots[index]): \(error)")
+            }
+        }
+        XCTAssertEqual(failures.items, [], failures.items.joined(separator: "\n\n"), file: file, line: line)
+    }
+
+    /// What went wrong, or nil when the plan and apply passed.
+    private static func mockedApplyFailure(_ root: String, in output: URL, variables: [String: String]) throws -> String? {
         let terraform = try requireTerraform()
         let scratch = try Fixtures.temporaryDirectory("terraform-test")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -52,8 +105,7 @@ enum TerraformCheck {
         let sources = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tf") }
             .map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         let aliases = Set(sources.matches(of: /alias\s*=\s*"([A-Za-z0-9_-]+)"/).map { String($0.output.1) }).sorted()
-        var test = "mock_provider \"aws\" {}\n"
-        for alias in aliases { test += "mock_provider \"aws\" {\n  alias = \"\(alias)\"\n}\n" }
+        var test = ([String?]([nil]) + aliases.map(Optional.some)).map(mockProvider(alias:)).joined()
         if !variables.isEmpty {
             test += "variables {\n" + variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \"\($0.value)\"\n" }.joined() + "}\n"
         }
@@ -63,10 +115,8 @@ enum TerraformCheck {
         try test.write(to: tests.appendingPathComponent("mocked-aws.tftest.hcl"), atomically: true, encoding: .utf8)
         let environment = ["TF_DATA_DIR": scratch.appendingPathComponent("data").path, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"]
         let initialise = try Tools.run(terraform, ["init", "-backend=false", "-input=false", "-no-color", "-plugin-dir=\(pluginDirectory)"], in: directory, environment: environment)
-        guard initialise.status == 0 else {
-            return XCTFail("terraform init failed in \(root):\n\(initialise.output)", file: file, line: line)
-        }
+        guard initialise.status == 0 else { return "terraform init failed in \(root):\n\(initialise.output)" }
         let result = try Tools.run(terraform, ["test", "-no-color"], in: directory, environment: environment)
-        XCTAssertEqual(result.status, 0, "terraform test (mocked AWS) failed in \(root):\n\(result.output)", file: file, line: line)
+        return result.status == 0 ? nil : "terraform test (mocked AWS) failed in \(root):\n\(result.output)"
     }
 }

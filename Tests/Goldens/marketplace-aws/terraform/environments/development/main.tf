@@ -34,6 +34,20 @@ provider "aws" {
   }
 }
 
+# Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      stack        = "marketplace"
+      environment  = "development"
+      "managed-by" = "stagecraft"
+    }
+  }
+}
+
 # This environment copies no backups to another region; the module still expects the provider.
 provider "aws" {
   alias  = "backup_copy"
@@ -52,6 +66,7 @@ module "marketplace" {
   source = "../../modules/marketplace"
   providers = {
     aws             = aws
+    aws.us_east_1   = aws.us_east_1
     aws.backup_copy = aws.backup_copy
   }
 
@@ -102,7 +117,15 @@ module "marketplace" {
       min_count     = 1
       max_count     = 1
       environment = {
-        LOG_LEVEL = "debug"
+        OTEL_SERVICE_NAME           = "web"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        LOG_LEVEL                   = "debug"
       }
       secrets   = ["SENTRY_DSN", "SESSION_SIGNING_KEY"]
       databases = ["db"]
@@ -122,8 +145,16 @@ module "marketplace" {
       min_count     = 1
       max_count     = 1
       environment = {
-        LOG_LEVEL        = "debug"
-        SEARCH_PAGE_SIZE = "50"
+        OTEL_SERVICE_NAME           = "api"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        LOG_LEVEL                   = "debug"
+        SEARCH_PAGE_SIZE            = "50"
       }
       secrets   = ["JWT_SIGNING_KEY", "PAYMENTS_API_KEY", "SENTRY_DSN"]
       databases = ["db"]
@@ -138,11 +169,20 @@ module "marketplace" {
       desired_count = 1
       min_count     = 1
       max_count     = 1
-      environment   = {}
-      secrets       = ["PAYMENTS_API_KEY", "SENTRY_DSN"]
-      databases     = ["db"]
-      caches        = ["cache"]
-      buckets       = []
+      environment = {
+        OTEL_SERVICE_NAME           = "payouts"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["PAYMENTS_API_KEY", "SENTRY_DSN"]
+      databases = ["db"]
+      caches    = ["cache"]
+      buckets   = []
     }
     thumbnails = {
       image         = "ghcr.io/acme/market-thumbnails"
@@ -153,11 +193,20 @@ module "marketplace" {
       desired_count = 1
       min_count     = 1
       max_count     = 1
-      environment   = {}
-      secrets       = ["SENTRY_DSN"]
-      databases     = []
-      caches        = ["cache"]
-      buckets       = ["media"]
+      environment = {
+        OTEL_SERVICE_NAME           = "thumbnails"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["SENTRY_DSN"]
+      databases = []
+      caches    = ["cache"]
+      buckets   = ["media"]
     }
   }
 
@@ -167,6 +216,7 @@ module "marketplace" {
       env_prefix            = "DB"
       instance_class        = "db.t4g.micro"
       storage_gib           = 10
+      max_connections       = 78
       multi_az              = false
       read_replicas         = 0
       backup_retention_days = 0
@@ -193,4 +243,14 @@ module "marketplace" {
   }
 
   cdn = null
+
+  monitoring = {
+    alerting         = false
+    emails           = []
+    slack_secret     = null
+    pagerduty_secret = null
+    uptime           = null
+    tracing          = true
+    objectives       = {}
+  }
 }

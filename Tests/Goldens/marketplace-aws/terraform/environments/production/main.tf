@@ -34,6 +34,20 @@ provider "aws" {
   }
 }
 
+# Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      stack        = "marketplace"
+      environment  = "production"
+      "managed-by" = "stagecraft"
+    }
+  }
+}
+
 # Backups are copied to this region.
 provider "aws" {
   alias  = "backup_copy"
@@ -52,6 +66,7 @@ module "marketplace" {
   source = "../../modules/marketplace"
   providers = {
     aws             = aws
+    aws.us_east_1   = aws.us_east_1
     aws.backup_copy = aws.backup_copy
   }
 
@@ -103,7 +118,15 @@ module "marketplace" {
       max_count     = 60
       cpu_target    = 60
       environment = {
-        LOG_LEVEL = "warn"
+        OTEL_SERVICE_NAME           = "web"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        LOG_LEVEL                   = "warn"
       }
       secrets   = ["SENTRY_DSN", "SESSION_SIGNING_KEY"]
       databases = ["db"]
@@ -124,8 +147,16 @@ module "marketplace" {
       max_count     = 40
       cpu_target    = 65
       environment = {
-        LOG_LEVEL        = "warn"
-        SEARCH_PAGE_SIZE = "50"
+        OTEL_SERVICE_NAME           = "api"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        LOG_LEVEL                   = "warn"
+        SEARCH_PAGE_SIZE            = "50"
       }
       secrets   = ["JWT_SIGNING_KEY", "PAYMENTS_API_KEY", "SENTRY_DSN"]
       databases = ["db"]
@@ -141,11 +172,20 @@ module "marketplace" {
       min_count     = 2
       max_count     = 10
       cpu_target    = 70
-      environment   = {}
-      secrets       = ["PAYMENTS_API_KEY", "SENTRY_DSN"]
-      databases     = ["db"]
-      caches        = ["cache"]
-      buckets       = []
+      environment = {
+        OTEL_SERVICE_NAME           = "payouts"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["PAYMENTS_API_KEY", "SENTRY_DSN"]
+      databases = ["db"]
+      caches    = ["cache"]
+      buckets   = []
     }
     thumbnails = {
       image         = "ghcr.io/acme/market-thumbnails"
@@ -157,11 +197,20 @@ module "marketplace" {
       min_count     = 2
       max_count     = 10
       cpu_target    = 70
-      environment   = {}
-      secrets       = ["SENTRY_DSN"]
-      databases     = []
-      caches        = ["cache"]
-      buckets       = ["media"]
+      environment = {
+        OTEL_SERVICE_NAME           = "thumbnails"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["SENTRY_DSN"]
+      databases = []
+      caches    = ["cache"]
+      buckets   = ["media"]
     }
   }
 
@@ -171,6 +220,7 @@ module "marketplace" {
       env_prefix            = "DB"
       instance_class        = "db.r6g.large"
       storage_gib           = 500
+      max_connections       = 1261
       multi_az              = true
       read_replicas         = 3
       backup_retention_days = 35
@@ -182,6 +232,7 @@ module "marketplace" {
           daily = "cron(0 2 ? * 2-7 *)"
         }
         retention_days = 35
+        max_age_hours  = 2
       }
     }
   }
@@ -209,5 +260,27 @@ module "marketplace" {
     static_paths    = ["/static/*"]
     cacheable_paths = ["/api/catalog/*"]
     bucket          = "media"
+  }
+
+  monitoring = {
+    alerting         = true
+    emails           = []
+    slack_secret     = "SLACK_WEBHOOK_URL"
+    pagerduty_secret = "PAGERDUTY_ROUTING_KEY"
+    uptime = {
+      fqdn = "www.market.example.com"
+      path = "/healthz"
+    }
+    tracing = true
+    objectives = {
+      web = {
+        latency_ms   = 1000
+        availability = 99.95
+      }
+      api = {
+        latency_ms   = 1000
+        availability = 99.95
+      }
+    }
   }
 }

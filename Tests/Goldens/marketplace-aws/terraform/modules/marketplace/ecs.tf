@@ -39,6 +39,65 @@ locals {
   }
 }
 
+locals {
+  trace_collector_config = yamlencode({
+    receivers = {
+      otlp = {
+        protocols = {
+          grpc = {
+            endpoint = "127.0.0.1:4317"
+          }
+          http = {
+            endpoint = "127.0.0.1:4318"
+          }
+        }
+      }
+    }
+    processors = {
+      memory_limiter = {
+        check_interval         = "1s"
+        limit_percentage       = 80
+        spike_limit_percentage = 20
+      }
+      batch = {}
+    }
+    exporters = {
+      awsxray = {}
+    }
+    service = {
+      pipelines = {
+        traces = {
+          receivers  = ["otlp"]
+          processors = ["memory_limiter", "batch"]
+          exporters  = ["awsxray"]
+        }
+      }
+    }
+  })
+  trace_collector = {
+    for name, workload in var.workloads : name => {
+      name        = "aws-otel-collector"
+      image       = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+      essential   = true
+      environment = [{ name = "AOT_CONFIG_CONTENT", value = local.trace_collector_config }]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.workloads[name].name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "aws-otel-collector"
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "task_tracing" {
+  for_each   = { for name, workload in var.workloads : name => workload if var.monitoring.tracing }
+  role       = aws_iam_role.task[each.key].name
+  policy_arn = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
 resource "aws_ecs_cluster" "this" {
   name = var.name
 
@@ -190,7 +249,8 @@ resource "aws_ecs_task_definition" "this" {
     name = "tmp"
   }
 
-  container_definitions = jsonencode([
+  # With tracing, an ADOT collector beside the workload sends its traces to X-Ray.
+  container_definitions = jsonencode(concat([
     {
       name                   = each.key
       image                  = each.value.tagged ? "${each.value.image}:${var.image_tag}" : each.value.image
@@ -216,7 +276,7 @@ resource "aws_ecs_task_definition" "this" {
         }
       }
     },
-  ])
+  ], var.monitoring.tracing ? [local.trace_collector[each.key]] : []))
 }
 
 # Two kinds of service: an autoscaled one leaves its running count to Application Auto

@@ -47,6 +47,12 @@ resource "aws_db_parameter_group" "this" {
     name  = "log_min_duration_statement"
     value = tostring(each.value.slow_query_ms)
   }
+  # Set, not left to RDS's formula, so the connection alarm's threshold is exact.
+  parameter {
+    name         = "max_connections"
+    value        = tostring(each.value.max_connections)
+    apply_method = "pending-reboot"
+  }
   parameter {
     name  = "log_statement"
     value = "ddl"
@@ -71,7 +77,7 @@ resource "aws_db_parameter_group" "this" {
 }
 
 resource "aws_iam_role" "rds_monitoring" {
-  name_prefix = "${var.name}-rds-monitoring-"
+  name_prefix = "${var.name}-rds-mon-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

@@ -103,6 +103,7 @@ variable "databases" {
     env_prefix            = string
     instance_class        = string
     storage_gib           = number
+    max_connections       = number
     multi_az              = bool
     read_replicas         = number
     backup_retention_days = number
@@ -111,6 +112,7 @@ variable "databases" {
     backup = optional(object({
       schedules      = map(string)
       retention_days = number
+      max_age_hours  = number
     }))
   }))
 }
@@ -144,6 +146,25 @@ variable "cdn" {
     bucket          = optional(string)
   })
   default = null
+}
+
+variable "monitoring" {
+  description = "Alarms and where they go (email addresses; Slack and PagerDuty by the name of the SSM parameter holding the webhook URL or routing key), the uptime check, tracing, and each service's objective."
+  type = object({
+    alerting         = bool
+    emails           = list(string)
+    slack_secret     = optional(string)
+    pagerduty_secret = optional(string)
+    uptime = optional(object({
+      fqdn = string
+      path = string
+    }))
+    tracing = bool
+    objectives = map(object({
+      availability = optional(number)
+      latency_ms   = number
+    }))
+  })
 }
 
 variable "backup_copy_region" {

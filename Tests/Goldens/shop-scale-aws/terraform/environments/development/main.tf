@@ -34,6 +34,20 @@ provider "aws" {
   }
 }
 
+# Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      stack        = "shop"
+      environment  = "development"
+      "managed-by" = "stagecraft"
+    }
+  }
+}
+
 # This environment copies no backups to another region; the module still expects the provider.
 provider "aws" {
   alias  = "backup_copy"
@@ -52,6 +66,7 @@ module "shop" {
   source = "../../modules/shop"
   providers = {
     aws             = aws
+    aws.us_east_1   = aws.us_east_1
     aws.backup_copy = aws.backup_copy
   }
 
@@ -97,8 +112,16 @@ module "shop" {
       min_count     = 1
       max_count     = 1
       environment = {
-        CURRENCY  = "EUR"
-        LOG_LEVEL = "info"
+        OTEL_SERVICE_NAME           = "web"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        CURRENCY                    = "EUR"
+        LOG_LEVEL                   = "info"
       }
       secrets   = ["SENTRY_DSN", "STRIPE_API_KEY"]
       databases = ["db"]
@@ -113,11 +136,20 @@ module "shop" {
       desired_count = 1
       min_count     = 1
       max_count     = 1
-      environment   = {}
-      secrets       = ["SENTRY_DSN", "SMTP_PASSWORD"]
-      databases     = ["db"]
-      caches        = ["cache"]
-      buckets       = ["uploads"]
+      environment = {
+        OTEL_SERVICE_NAME           = "jobs"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["SENTRY_DSN", "SMTP_PASSWORD"]
+      databases = ["db"]
+      caches    = ["cache"]
+      buckets   = ["uploads"]
     }
   }
 
@@ -127,6 +159,7 @@ module "shop" {
       env_prefix            = "DB"
       instance_class        = "db.t4g.micro"
       storage_gib           = 10
+      max_connections       = 78
       multi_az              = false
       read_replicas         = 0
       backup_retention_days = 0
@@ -153,4 +186,14 @@ module "shop" {
   }
 
   cdn = null
+
+  monitoring = {
+    alerting         = false
+    emails           = []
+    slack_secret     = null
+    pagerduty_secret = null
+    uptime           = null
+    tracing          = true
+    objectives       = {}
+  }
 }

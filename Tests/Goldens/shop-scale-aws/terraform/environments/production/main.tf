@@ -34,6 +34,20 @@ provider "aws" {
   }
 }
 
+# Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      stack        = "shop"
+      environment  = "production"
+      "managed-by" = "stagecraft"
+    }
+  }
+}
+
 # Backups are copied to this region.
 provider "aws" {
   alias  = "backup_copy"
@@ -52,6 +66,7 @@ module "shop" {
   source = "../../modules/shop"
   providers = {
     aws             = aws
+    aws.us_east_1   = aws.us_east_1
     aws.backup_copy = aws.backup_copy
   }
 
@@ -98,9 +113,17 @@ module "shop" {
       max_count     = 40
       cpu_target    = 60
       environment = {
-        CURRENCY                = "EUR"
-        FEATURE_RECOMMENDATIONS = "on"
-        LOG_LEVEL               = "warn"
+        OTEL_SERVICE_NAME           = "web"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        CURRENCY                    = "EUR"
+        FEATURE_RECOMMENDATIONS     = "on"
+        LOG_LEVEL                   = "warn"
       }
       secrets   = ["SENTRY_DSN", "STRIPE_API_KEY"]
       databases = ["db"]
@@ -116,11 +139,20 @@ module "shop" {
       min_count     = 2
       max_count     = 10
       cpu_target    = 70
-      environment   = {}
-      secrets       = ["SENTRY_DSN", "SMTP_PASSWORD"]
-      databases     = ["db"]
-      caches        = ["cache"]
-      buckets       = ["uploads"]
+      environment = {
+        OTEL_SERVICE_NAME           = "jobs"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["SENTRY_DSN", "SMTP_PASSWORD"]
+      databases = ["db"]
+      caches    = ["cache"]
+      buckets   = ["uploads"]
     }
   }
 
@@ -130,6 +162,7 @@ module "shop" {
       env_prefix            = "DB"
       instance_class        = "db.r6g.large"
       storage_gib           = 200
+      max_connections       = 1261
       multi_az              = true
       read_replicas         = 3
       backup_retention_days = 35
@@ -141,6 +174,7 @@ module "shop" {
           daily = "cron(0 2 ? * 2-7 *)"
         }
         retention_days = 35
+        max_age_hours  = 2
       }
     }
   }
@@ -168,5 +202,23 @@ module "shop" {
     static_paths    = ["/assets/*"]
     cacheable_paths = []
     bucket          = "uploads"
+  }
+
+  monitoring = {
+    alerting         = true
+    emails           = ["ops@shop.example.com"]
+    slack_secret     = "SLACK_WEBHOOK_URL"
+    pagerduty_secret = null
+    uptime = {
+      fqdn = "shop.example.com"
+      path = "/healthz"
+    }
+    tracing = true
+    objectives = {
+      web = {
+        latency_ms   = 1000
+        availability = 99.9
+      }
+    }
   }
 }

@@ -34,6 +34,20 @@ provider "aws" {
   }
 }
 
+# Route 53 health checks and CloudFront publish their metrics in us-east-1 only: the alarms on them live there.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      stack        = "shop"
+      environment  = "staging"
+      "managed-by" = "stagecraft"
+    }
+  }
+}
+
 # This environment copies no backups to another region; the module still expects the provider.
 provider "aws" {
   alias  = "backup_copy"
@@ -52,6 +66,7 @@ module "shop" {
   source = "../../modules/shop"
   providers = {
     aws             = aws
+    aws.us_east_1   = aws.us_east_1
     aws.backup_copy = aws.backup_copy
   }
 
@@ -98,8 +113,16 @@ module "shop" {
       max_count     = 4
       cpu_target    = 60
       environment = {
-        CURRENCY  = "EUR"
-        LOG_LEVEL = "info"
+        OTEL_SERVICE_NAME           = "web"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=staging"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+        CURRENCY                    = "EUR"
+        LOG_LEVEL                   = "info"
       }
       secrets   = ["SENTRY_DSN", "STRIPE_API_KEY"]
       databases = ["db"]
@@ -115,11 +138,20 @@ module "shop" {
       min_count     = 2
       max_count     = 4
       cpu_target    = 70
-      environment   = {}
-      secrets       = ["SENTRY_DSN", "SMTP_PASSWORD"]
-      databases     = ["db"]
-      caches        = ["cache"]
-      buckets       = ["uploads"]
+      environment = {
+        OTEL_SERVICE_NAME           = "jobs"
+        OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=staging"
+        OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4317"
+        OTEL_EXPORTER_OTLP_PROTOCOL = "grpc"
+        OTEL_TRACES_EXPORTER        = "otlp"
+        OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+        OTEL_TRACES_SAMPLER_ARG     = "0.1"
+        OTEL_PROPAGATORS            = "tracecontext,baggage"
+      }
+      secrets   = ["SENTRY_DSN", "SMTP_PASSWORD"]
+      databases = ["db"]
+      caches    = ["cache"]
+      buckets   = ["uploads"]
     }
   }
 
@@ -129,6 +161,7 @@ module "shop" {
       env_prefix            = "DB"
       instance_class        = "db.t4g.micro"
       storage_gib           = 200
+      max_connections       = 78
       multi_az              = true
       read_replicas         = 1
       backup_retention_days = 7
@@ -140,6 +173,7 @@ module "shop" {
           daily = "cron(0 2 ? * 2-7 *)"
         }
         retention_days = 7
+        max_age_hours  = 2
       }
     }
   }
@@ -167,5 +201,22 @@ module "shop" {
     static_paths    = ["/assets/*"]
     cacheable_paths = []
     bucket          = "uploads"
+  }
+
+  monitoring = {
+    alerting         = true
+    emails           = ["ops@shop.example.com"]
+    slack_secret     = "SLACK_WEBHOOK_URL"
+    pagerduty_secret = null
+    uptime = {
+      fqdn = "staging.shop.example.com"
+      path = "/healthz"
+    }
+    tracing = true
+    objectives = {
+      web = {
+        latency_ms = 1000
+      }
+    }
   }
 }

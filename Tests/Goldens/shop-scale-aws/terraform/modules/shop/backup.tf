@@ -12,7 +12,7 @@ resource "aws_backup_vault" "this" {
 
 # The copy lives in another region, under a key of that region.
 resource "aws_kms_key" "backup_copy" {
-  count                   = var.backup_copy_region == null ? 0 : 1
+  count                   = var.backup_copy_region != null ? 1 : 0
   provider                = aws.backup_copy
   description             = "${var.name} backup copies"
   enable_key_rotation     = true

@@ -4,6 +4,7 @@ resource "aws_kms_key" "this" {
   description             = "${var.name}: databases, caches, buckets, logs and backups"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+  # CloudWatch publishes alarms to the alert topics, which this key encrypts.
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -20,7 +21,7 @@ resource "aws_kms_key" "this" {
         Sid    = "ServicesEncrypt"
         Effect = "Allow"
         Principal = {
-          Service = ["logs.${data.aws_region.current.name}.amazonaws.com"]
+          Service = ["logs.${data.aws_region.current.name}.amazonaws.com", "cloudwatch.amazonaws.com"]
         }
         Action   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
         Resource = "*"

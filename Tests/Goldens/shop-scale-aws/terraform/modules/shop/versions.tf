@@ -7,7 +7,7 @@ terraform {
     aws = {
       source                = "hashicorp/aws"
       version               = "~> 5.100"
-      configuration_aliases = [aws.backup_copy]
+      configuration_aliases = [aws.us_east_1, aws.backup_copy]
     }
   }
 }
