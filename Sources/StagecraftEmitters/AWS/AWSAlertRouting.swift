@@ -46,7 +46,8 @@ enum AWSAlertRouting {
             HCLBlock("resource", "aws_sns_topic", "pages_us_east_1") {
                 attr("count", .ref("local.alerting ? 1 : 0"))
                 attr("provider", .ref("aws.us_east_1"))
-                attr("name", .ref("\"${var.name}-pages\""))
+                comment("Named apart from the regional pages topic, which may be in us-east-1 too.")
+                attr("name", .ref("\"${var.name}-edge-pages\""))
                 attr("kms_master_key_id", .ref("aws_kms_key.alerts_us_east_1[0].arn"))
             }
             comment("Each address confirms its subscription from the first email AWS sends it.")
@@ -115,8 +116,6 @@ enum AWSAlertRouting {
                 attr("source_code_hash", .ref("filebase64sha256(\"${path.module}/\(forwarderArchive)\")"))
                 attr("timeout", 30)
                 attr("memory_size", 128)
-                comment("A storm of alarms must not take the account's whole concurrency.")
-                attr("reserved_concurrent_executions", 5)
                 attr("kms_key_arn", .ref("aws_kms_key.this.arn"))
                 HCLItem.blank
                 HCLBlock("environment") {

@@ -51,9 +51,10 @@ resource "aws_kms_key" "alerts_us_east_1" {
 }
 
 resource "aws_sns_topic" "pages_us_east_1" {
-  count             = local.alerting ? 1 : 0
-  provider          = aws.us_east_1
-  name              = "${var.name}-pages"
+  count    = local.alerting ? 1 : 0
+  provider = aws.us_east_1
+  # Named apart from the regional pages topic, which may be in us-east-1 too.
+  name              = "${var.name}-edge-pages"
   kms_master_key_id = aws_kms_key.alerts_us_east_1[0].arn
 }
 
@@ -153,9 +154,7 @@ resource "aws_lambda_function" "alert_forwarder" {
   source_code_hash = filebase64sha256("${path.module}/alert-forwarder.zip")
   timeout          = 30
   memory_size      = 128
-  # A storm of alarms must not take the account's whole concurrency.
-  reserved_concurrent_executions = 5
-  kms_key_arn                    = aws_kms_key.this.arn
+  kms_key_arn      = aws_kms_key.this.arn
 
   environment {
     variables = {
