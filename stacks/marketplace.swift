@@ -60,8 +60,9 @@ let stack = Stack("marketplace", stage: .scale) {
         RestoreTest(every: .days(7))
         RecoveryTime(.hours(1))
         Storage(gib: 500)
-        LargeTable("orders")
-        LargeTable("events")
+        // Orders are kept two years, events three months; each goes by dropping whole partitions.
+        LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(730))
+        LargeTable("events", partitionBy: "occurred_at", every: .day, keep: .days(90))
     }
 
     Redis("cache") {

@@ -126,19 +126,28 @@ public struct Storage: PostgresContent {
     public func apply(to database: inout PostgresSpec) { database.storageGiB = value }
 }
 
-/// A table expected to grow large; at the scale stage the runbook carries a partitioning plan for it.
+/// A table expected to grow large. With a partition key it is partitioned by range of that
+/// column (PostgreSQL's declarative partitioning): a scheduled job creates the partitions
+/// ahead of time and, with `keep`, detaches and drops those entirely older than that. The
+/// generated partitioning plan has the DDL that converts an existing table.
 ///
 /// ```swift
-/// LargeTable("events")
+/// LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(365))
+/// LargeTable("events")   // flagged by `stagecraft check` at scale: no partition key
 /// ```
 public struct LargeTable: PostgresContent {
-    let value: Located<String>
+    let spec: LargeTableSpec
 
     public init(_ name: String, file: String = #filePath, line: Int = #line) {
-        value = Located(name, at: location(file, line))
+        spec = LargeTableSpec(name: Located(name, at: location(file, line)))
     }
 
-    public func apply(to database: inout PostgresSpec) { database.largeTables.append(value) }
+    public init(_ name: String, partitionBy column: String, every interval: PartitionInterval, keep retention: TimeSpan? = nil,
+                file: String = #filePath, line: Int = #line) {
+        spec = LargeTableSpec(name: Located(name, at: location(file, line)), partitionKey: column, interval: interval, retention: retention)
+    }
+
+    public func apply(to database: inout PostgresSpec) { database.largeTables.append(spec) }
 }
 
 /// A Redis cache: sessions, computed values, hot queries and job queues.

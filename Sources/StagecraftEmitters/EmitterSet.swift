@@ -20,6 +20,7 @@ public struct EmitterSet: Sendable {
             GitLabCIEmitter(deploySteps: deploySteps),
             CDNEmitter(),
             ReadmeEmitter(),
+            PartitioningPlanEmitter(),
         ] + platforms)
     }
 

@@ -8,6 +8,8 @@ public enum CommentStyle: String, Sendable, Codable {
     case slashes
     /// `%% …` (Mermaid)
     case percent
+    /// `-- …` (SQL)
+    case dashes
     /// No comments: JSON. The manifest lists the file instead.
     case none
 }

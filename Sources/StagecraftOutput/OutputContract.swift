@@ -59,6 +59,7 @@ public struct OutputContract: Sendable {
         case .hash: header = headerLines(prefix: "# ", suffix: "")
         case .slashes: header = headerLines(prefix: "// ", suffix: "")
         case .percent: header = headerLines(prefix: "%% ", suffix: "")
+        case .dashes: header = headerLines(prefix: "-- ", suffix: "")
         case .html: header = headerLines(prefix: "<!-- ", suffix: " -->")
         }
         // A script's interpreter line must stay first.

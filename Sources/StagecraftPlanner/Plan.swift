@@ -121,8 +121,28 @@ public struct DatabasePlan: Codable, Sendable, Equatable {
     public var multiZone: Bool
     public var backups: BackupPlan?
     public var slowQueryMilliseconds: Int?
-    public var largeTables: [String]
+    public var largeTables: [LargeTablePlan]
     public var passwordSecret: String
+}
+
+/// A table expected to grow large, and its partitioning when it has a key.
+public struct LargeTablePlan: Codable, Sendable, Equatable {
+    public struct Partitioning: Codable, Sendable, Equatable {
+        public var key: String
+        public var interval: PartitionInterval
+        /// Partitions kept ready beyond the current one.
+        public var ahead: Int
+        /// Partitions entirely older than this many days are detached and dropped; nil keeps all.
+        public var retentionDays: Int?
+    }
+
+    public var name: String
+    public var partitioning: Partitioning?
+
+    public init(name: String, partitioning: Partitioning? = nil) {
+        self.name = name
+        self.partitioning = partitioning
+    }
 }
 
 public struct CachePlan: Codable, Sendable, Equatable {

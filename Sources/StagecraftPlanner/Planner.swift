@@ -263,9 +263,22 @@ public struct Planner: Sendable {
             multiZone: zones > 1,
             backups: backups,
             slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil),
-            largeTables: database.largeTables.map(\.value),
+            largeTables: database.largeTables.map(Self.largeTable),
             passwordSecret: "\(Self.envPrefix(database.name))_PASSWORD"
         )
+    }
+
+    /// A large table as maintained: partitions made far enough ahead that a few missed runs of
+    /// the daily maintenance never leave a row without one.
+    static func largeTable(_ table: LargeTableSpec) -> LargeTablePlan {
+        guard let key = table.partitionKey, let interval = table.interval else { return LargeTablePlan(name: table.name.value) }
+        let ahead = switch interval {
+        case .day: 7
+        case .week: 4
+        case .month: 3
+        }
+        return LargeTablePlan(name: table.name.value,
+                              partitioning: .init(key: key, interval: interval, ahead: ahead, retentionDays: table.retention.map { $0.seconds / 86_400 }))
     }
 
     /// The backup schedule that meets an RPO. A daily full backup meets a day; anything

@@ -207,8 +207,17 @@ struct StackValidator {
         if let storage = database.storageGiB, storage.value < 1 {
             error("storage of \(name) must be at least 1 GiB", storage.location)
         }
-        for table in database.largeTables where !ValueRules.isName(String(table.value.map { $0 == "_" ? "-" : $0 })) {
-            error("table name \(table.value.debugDescription) of \(name) is not a valid identifier", table.location)
+        for table in database.largeTables {
+            let isIdentifier = { (text: String) in ValueRules.isName(String(text.map { $0 == "_" ? "-" : $0 })) }
+            if !isIdentifier(table.name.value) {
+                error("table name \(table.name.value.debugDescription) of \(name) is not a valid identifier", table.name.location)
+            }
+            if let column = table.partitionKey, !isIdentifier(column) {
+                error("partition key \(column.debugDescription) of \(table.name.value) is not a valid column name", table.name.location)
+            }
+            if let retention = table.retention, let interval = table.interval, retention.seconds < interval.longestDays * 86_400 {
+                error("\(table.name.value) keeps \(retention), less than one \(interval)'s partition; keep at least .days(\(interval.longestDays))", table.name.location)
+            }
         }
         for stage in Stage.allCases {
             let rpo = database.rpo?.value[stage]

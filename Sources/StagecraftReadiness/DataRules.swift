@@ -3,7 +3,7 @@ import StagecraftSpec
 
 /// Databases and caches: recoverability first (restore tests, RPO, RTO, off-site copies), then capacity.
 enum DataRules {
-    static let all = [restoreTest, recoveryPoint, pooling, readReplicas, recoveryTime, crossRegionBackup, cacheReplica]
+    static let all = [restoreTest, recoveryPoint, pooling, readReplicas, recoveryTime, crossRegionBackup, cacheReplica, largeTablePartitioned]
 
     /// Each database once, with its production plan when there is one.
     private static func databases(_ context: AuditContext) -> [(PostgresSpec, DatabasePlan?)] {
@@ -119,6 +119,22 @@ enum DataRules {
                 fix: Fix(
                     DSL.staged("CacheReplica", baseLabel: nil, cache.replica?.value, setting: context.stage, to: true, render: DSL.bool),
                     cache.replica.map { DSL.replacing(at: $0.location) } ?? DSL.inside(DSL.cache(cache), cache.location)))
+        }
+    }
+
+    static let largeTablePartitioned = ReadinessRule(
+        id: "SC117-large-table-partitioned",
+        summary: "A table declared large has a partition key, so old data leaves by dropping a partition",
+        severity: Staged(scale: .warning)
+    ) { context in
+        context.spec.databases.flatMap { database in
+            database.largeTables.filter { $0.partitionKey == nil }.map { table in
+                Violation(
+                    "\(table.name.value) of \(database.name) is declared large but has no partition key: its indexes and vacuums grow with it, and deleting old rows rewrites it",
+                    at: table.name.location,
+                    fix: Fix(#"LargeTable("\#(table.name.value)", partitionBy: "created_at", every: .month, keep: .days(365))"#,
+                             DSL.replacing(at: table.name.location) + " (with the table's own timestamp column)"))
+            }
         }
     }
 }

@@ -106,12 +106,42 @@ public struct PostgresSpec: Codable, Sendable, Equatable {
     public var rto: Located<TimeSpan>?
     public var pooling: Located<Staged<Bool>>?
     public var storageGiB: Located<Int>?
-    public var largeTables: [Located<String>] = []
+    public var largeTables: [LargeTableSpec] = []
 
     public init(name: String, version: Int, location: SourceLocation) {
         self.name = name
         self.version = version
         self.location = location
+    }
+}
+
+/// A table expected to grow large, and, when it has a partition key, how it is partitioned.
+public struct LargeTableSpec: Codable, Sendable, Equatable {
+    public var name: Located<String>
+    public var partitionKey: String?
+    public var interval: PartitionInterval?
+    /// Partitions entirely older than this are detached and dropped; nil keeps them all.
+    public var retention: TimeSpan?
+
+    public init(name: Located<String>, partitionKey: String? = nil, interval: PartitionInterval? = nil, retention: TimeSpan? = nil) {
+        self.name = name
+        self.partitionKey = partitionKey
+        self.interval = interval
+        self.retention = retention
+    }
+}
+
+/// How much time one partition of a large table covers.
+public enum PartitionInterval: String, Codable, Sendable, CaseIterable {
+    case day, week, month
+
+    /// The most days one partition covers.
+    public var longestDays: Int {
+        switch self {
+        case .day: 1
+        case .week: 7
+        case .month: 31
+        }
     }
 }
 

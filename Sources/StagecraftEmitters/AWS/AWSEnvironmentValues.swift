@@ -100,6 +100,9 @@ struct AWSEnvironmentValues {
                 // -1 turns PostgreSQL's slow-query log off.
                 HCLAttribute("slow_query_ms", .int(database.slowQueryMilliseconds ?? -1)),
             ]
+            if !PartitionMaintenance.tables(database).isEmpty {
+                fields.append(HCLAttribute("partition_schedule", .string(AWSCron.expression(PartitionMaintenance.schedule(database)))))
+            }
             if let backups = database.backups {
                 var schedules: [HCLAttribute] = [HCLAttribute("full", .string(AWSCron.expression(backups.fullSchedule)))]
                 if let differential = backups.differentialSchedule {

@@ -24,8 +24,10 @@ enum AWSModule {
             ("alerts.tf", AWSAlertRouting.file),
             ("alarms.tf", AWSAlarms.file),
             ("dashboard.tf", AWSDashboard.file),
+            ("partitions.tf", AWSPartitionMaintenance.file),
             ("outputs.tf", AWSOutputs.file),
         ]
         return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) } + AWSAlertRouting.forwarderFiles(folder: folder, templates: templates)
+            + AWSPartitionMaintenance.scripts(plan, moduleFolder: folder, templates: templates)
     }
 }

@@ -162,6 +162,15 @@ enum AWSServices {
         ]
     }
 
+    /// Where a task runs: the workloads' private subnets and security group, no public address.
+    static var taskNetwork: HCLBlock {
+        HCLBlock("network_configuration") {
+            attr("subnets", .ref("local.workload_subnet_ids"))
+            attr("security_groups", [.ref("aws_security_group.workloads.id")])
+            attr("assign_public_ip", false)
+        }
+    }
+
     static let traceCollectorImage = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 
     /// The execution role pulls images, writes logs and reads exactly this environment's
@@ -265,11 +274,7 @@ enum AWSServices {
                 attr("rollback", true)
             }
             HCLItem.blank
-            HCLBlock("network_configuration") {
-                attr("subnets", .ref("local.workload_subnet_ids"))
-                attr("security_groups", [.ref("aws_security_group.workloads.id")])
-                attr("assign_public_ip", false)
-            }
+            taskNetwork
             HCLItem.blank
             HCLBlock("dynamic", "load_balancer") {
                 attr("for_each", .ref("each.value.port == null ? [] : [each.value.port]"))

@@ -30,14 +30,15 @@ public struct ComposePlatformEmitter: PlatformEmitter {
                     ]), executable: true, commentStyle: .hash))
                 }
             }
-            for database in environment.databases.map(ComposeDatabase.init) {
-                files += try PostgresFiles(layout: layout, database: database).files(context.templates)
+            let databases = environment.databases.map { PostgresFiles(layout: layout, database: ComposeDatabase(plan: $0)) }
+            for database in databases {
+                files += try database.files(context.templates)
             }
             files += try PoolerFiles(layout: layout).files(context.templates)
             let backups = BackupFiles(layout: layout), certificates = CertificateFiles(layout: layout)
             files += try backups.files(context.templates)
             files += try certificates.files(context.templates)
-            files += try ScheduleFiles(layout: layout, jobs: backups.jobs + certificates.jobs).files(context.templates)
+            files += try ScheduleFiles(layout: layout, jobs: databases.flatMap(\.jobs) + backups.jobs + certificates.jobs).files(context.templates)
             files += try ComposeStorageRoot.files(layout, stack: plan.stack)
             files += try MonitoringFiles(layout: layout).files(context.templates)
         }

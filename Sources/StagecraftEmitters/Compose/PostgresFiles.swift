@@ -18,10 +18,25 @@ struct PostgresFiles {
         for index in database.replicaServices.indices.map({ $0 + 1 }) {
             files.append(try GeneratedFile(path: "\(folder)/replica-\(index).conf", text: templates.render("compose/postgresql.conf", configuration(replica: index)), commentStyle: .hash))
         }
+        if let maintenance = try PartitionMaintenance.sql(database.plan, templates: templates) {
+            files.append(try GeneratedFile(path: "\(folder)/\(PartitionMaintenance.fileName)", text: maintenance, commentStyle: .dashes))
+        }
         if database.plan.readReplicas > 0 {
             files.append(try GeneratedFile(path: "\(folder)/replica-entrypoint.sh", text: templates.render("compose/replica-entrypoint.sh", entrypointContext), executable: true, commentStyle: .hash))
         }
         return files
+    }
+
+    /// The daily partition maintenance, run by the superuser over the primary's socket (the
+    /// script switches to the tables' owner), reading the script from the release folder.
+    var jobs: [ScheduledJob] {
+        guard !PartitionMaintenance.tables(database.plan).isEmpty else { return [] }
+        return [ScheduledJob(
+            name: "\(database.plan.name)-partitions",
+            description: "\(database.plan.name): partitions created ahead and dropped past their retention (\(database.configFolder)/\(PartitionMaintenance.fileName))",
+            schedule: PartitionMaintenance.schedule(database.plan),
+            command: "docker compose exec -T --user postgres \(database.service) psql --no-psqlrc --quiet --username \(database.superuser) --dbname \(database.plan.name) < \(database.configFolder)/\(PartitionMaintenance.fileName)"
+        )]
     }
 
     private var base: [String: Any] {

@@ -15,7 +15,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
         // The base and each overlay are independent: render them side by side.
         let parts: [EnvironmentPlan?] = [nil] + environments
         let rendered = try parts.concurrentMap { environment in
-            try environment.map { try overlay(plan, $0) } ?? base(plan, reference)
+            try environment.map { try overlay(plan, $0, templates: context.templates) } ?? base(plan, reference)
         }
         return rendered.flatMap { $0 } + [try CheckovAllowList.file()]
     }
@@ -51,7 +51,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
 
     // MARK: - Overlay
 
-    private func overlay(_ plan: StackPlan, _ environment: EnvironmentPlan) throws -> [GeneratedFile] {
+    private func overlay(_ plan: StackPlan, _ environment: EnvironmentPlan, templates: TemplateLibrary) throws -> [GeneratedFile] {
         let namespace = KubernetesNames.namespace(plan, environment)
         var resources = [namespaceObject(namespace)]
         var patches: [KubernetesObject] = []
@@ -71,7 +71,10 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             patches.append(PostgresManifests.clusterPatch(database, bucket: KubernetesNames.backupBucket(plan, environment), zones: environment.zones))
             resources += PostgresManifests.scheduledBackups(database)
             resources += [PostgresManifests.pooler(database)].compactMap { $0 }
-            resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name))
+            let maintenance = PartitionMaintenanceManifests.objects(database, sql: try PartitionMaintenance.sql(database, templates: templates))
+            resources += maintenance
+            resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name),
+                                                  direct: maintenance.isEmpty ? [] : [PartitionMaintenanceManifests.name(database)])
         }
         resources += IngressManifests.ingresses(plan, environment)
         resources += MonitoringManifests.objects(plan, environment)

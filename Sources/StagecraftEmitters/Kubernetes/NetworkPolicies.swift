@@ -32,7 +32,8 @@ enum NetworkPolicies {
         return policies
     }
 
-    static func database(_ database: DatabasePlan, dependants: [String]) -> [KubernetesObject] {
+    /// `direct`: pods that reach the primary itself, never through the pooler (the partition maintenance).
+    static func database(_ database: DatabasePlan, dependants: [String], direct: [String] = []) -> [KubernetesObject] {
         let instances = kubeMap(("podSelector", kubeMap(("matchLabels", .map([("cnpg.io/cluster", .string(database.name))])))))
         let operatorNamespace = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
             ("kubernetes.io/metadata.name", .string(KubernetesNames.cnpgOperatorNamespace)),
@@ -40,7 +41,7 @@ enum NetworkPolicies {
         let postgres = YAML.int(PostgresManifests.port)
         // 8000 is each instance's status endpoint, which the operator and the other instances call.
         var rules: [YAML] = [rule(from: [instances, operatorNamespace], ports: [postgres, 8000])]
-        if let dependantsRule = dependantsRule(dependants, ports: [postgres]) { rules.append(dependantsRule) }
+        if let dependantsRule = dependantsRule(dependants + direct, ports: [postgres]) { rules.append(dependantsRule) }
         let pooler = KubernetesNames.pooler(database.name)
         let poolerPods = YAML.map([("cnpg.io/poolerName", .string(pooler))])
         if database.pooling { rules.append(rule(from: [kubeMap(("podSelector", kubeMap(("matchLabels", poolerPods))))], ports: [postgres])) }

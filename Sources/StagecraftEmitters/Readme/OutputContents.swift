@@ -33,6 +33,9 @@ struct OutputContents {
         if platforms.contains(.aws) || plan.environments.contains(where: { $0.platform != .aws && $0.cdn != nil }) {
             entries.append(.init(path: "terraform/", about: "Terraform modules and one root module per environment"))
         }
+        if plan.environments.last?.databases.contains(where: { !PartitionMaintenance.tables($0).isEmpty }) == true {
+            entries.append(.init(path: PartitioningPlanEmitter.path, about: "the partitioning plan: each large table's partitions and retention, and how to convert an existing table"))
+        }
         entries.append(.init(path: ".stagecraft/manifest.json", about: "every generated file with its hash: how the next generation finds files to remove"))
         self.entries = entries
     }

@@ -26,6 +26,16 @@ final class InvalidStackTests: XCTestCase {
                     Sessions(.shared(cache: "sessions")) // ←
                 }
             """, expected: "not a declared Redis cache"),
+        Case(name: "partition key that is no column name", body: """
+                Postgres("db") {
+                    LargeTable("orders", partitionBy: "created at", every: .month) // ←
+                }
+            """, expected: "is not a valid column name"),
+        Case(name: "retention shorter than a partition", body: """
+                Postgres("db") {
+                    LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(7)) // ←
+                }
+            """, expected: "keep at least .days(31)"),
         Case(name: "undeclared database", body: """
                 Service("web") {
                     Image("ghcr.io/acme/web"); Port(8080)

@@ -57,7 +57,7 @@ final class ReadinessRuleTests: XCTestCase {
         let ids = ReadinessRules.all.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertNotNil(id.range(of: #"^SC1\d\d-[a-z-]+$"#, options: .regularExpression), id) }
-        XCTAssertEqual(ids.count, 27)
+        XCTAssertEqual(ids.count, 28)
     }
 
     func testStageContradictionTheRulesDoNotExplain() {
@@ -130,6 +130,12 @@ final class ReadinessRuleTests: XCTestCase {
 
     func testCacheReplica() {
         assertFires("SC116-cache-replica", .scale, .warning) { $0.caches[0].replica = Located(Staged(base: false), at: $0.caches[0].location) }
+    }
+
+    func testLargeTablePartitioned() {
+        assertFires("SC117-large-table-partitioned", .scale, .warning) {
+            $0.databases[0].largeTables = [LargeTableSpec(name: Located("events", at: $0.databases[0].location))]
+        }
     }
 
     func testEnvironmentSeparation() {

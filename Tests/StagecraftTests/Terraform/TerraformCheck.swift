@@ -51,11 +51,13 @@ enum TerraformCheck {
             "aws_wafv2_web_acl": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acl/1",
             "aws_lb_listener": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/1/2",
             "aws_backup_vault": "arn:aws:backup:eu-west-1:123456789012:backup-vault:vault",
+            "aws_ecs_cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/cluster",
         ]
         var resources = arns.sorted { $0.key < $1.key }.map { #"mock_resource "\#($0.key)" { defaults = { arn = "\#($0.value)" } }"# }
         resources += [
             #"mock_resource "aws_lb" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lb/1", arn_suffix = "app/lb/1" } }"#,
             #"mock_resource "aws_lb_target_group" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1", arn_suffix = "targetgroup/tg/1" } }"#,
+            #"mock_resource "aws_ecs_task_definition" { defaults = { arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task:1", arn_without_revision = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task" } }"#,
             #"mock_resource "aws_db_instance" { defaults = { master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kms_key_id = "key", secret_status = "active" }] } }"#,
             #"mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }"#,
             #"mock_data "aws_caller_identity" { defaults = { account_id = "123456789012" } }"#,

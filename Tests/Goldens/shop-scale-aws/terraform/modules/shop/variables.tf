@@ -109,6 +109,7 @@ variable "databases" {
     backup_retention_days = number
     deletion_protection   = bool
     slow_query_ms         = number
+    partition_schedule    = optional(string)
     backup = optional(object({
       schedules      = map(string)
       retention_days = number
