@@ -103,7 +103,9 @@ public struct Metrics: MonitoringContent {
 }
 
 /// Distributed tracing (OpenTelemetry) on or off, whatever the stage; at scale it is on
-/// without asking.
+/// without asking. Workloads are told the OpenTelemetry settings for the platform's collector
+/// (an ADOT collector beside each ECS task, sending to X-Ray; the cluster's collector on
+/// Kubernetes). Compose has no collector, so tracing there is refused.
 ///
 /// ```swift
 /// Tracing(true)

@@ -394,6 +394,10 @@ struct StackValidator {
                 error("\(database.name) has \(n) read replica\(n == 1 ? "" : "s") at scale, which needs at least \(policy.readReplicas) across zones", replicas.location)
             }
         }
+        // The compose platform renders no trace collector: asking for tracing there would be a promise nothing keeps.
+        if let tracing = spec.monitoring?.tracing, tracing.value, (spec.platform?.value[stage] ?? policy.platform) == .compose {
+            error("Tracing(true) on compose at \(stage): the compose platform has no trace collector; trace on Kubernetes or AWS, or remove Tracing(true)", tracing.location)
+        }
         if stage == .scale, let platform = spec.platform, platform.value[stage] == .compose {
             error("Platform compose at scale: scale runs across zones on Kubernetes or AWS; use Platform(scale: .kubernetes) or .aws", platform.location)
         }

@@ -24,7 +24,7 @@ enum AWSAlertRouting {
         HCLFile {
             HCLBlock("locals") {
                 attr("alerting", .ref("var.monitoring.alerting"))
-                attr("forwarding", .ref("var.monitoring.alerting && (var.monitoring.slack_secret != null || var.monitoring.pagerduty_secret != null)"))
+                attr("forwarding", .ref("local.alerting && (var.monitoring.slack_secret != null || var.monitoring.pagerduty_secret != null)"))
                 attr("alert_secrets", .ref("compact([var.monitoring.slack_secret, var.monitoring.pagerduty_secret])"))
                 HCLItem.blank
                 comment("Every topic an alarm may notify, by a key known before apply.")
@@ -78,12 +78,7 @@ enum AWSAlertRouting {
                 attr("kms_master_key_id", .ref("aws_kms_key.this.arn"))
                 attr("message_retention_seconds", 1_209_600)
             }),
-            .block(HCLBlock("resource", "aws_cloudwatch_log_group", "alert_forwarder") {
-                count
-                attr("name", .ref("\"/aws/lambda/${var.name}-alert-forwarder\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }),
+            .block(AWSLogGroup.block("alert_forwarder", count, name: "\"/aws/lambda/${var.name}-alert-forwarder\"")),
             .block(HCLBlock("resource", "aws_iam_role", "alert_forwarder") {
                 count
                 attr("name_prefix", .ref("\"${var.name}-alerts-\""))

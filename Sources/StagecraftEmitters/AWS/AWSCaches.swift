@@ -30,12 +30,7 @@ enum AWSCaches {
                 attr("for_each", .ref("var.caches"))
                 attr("name", .ref("\"${var.secret_parameter_prefix}${each.value.env_prefix}_PASSWORD\""))
             }
-            HCLBlock("resource", "aws_cloudwatch_log_group", "caches") {
-                attr("for_each", .ref("var.caches"))
-                attr("name", .ref("\"/${var.name}/redis/${each.key}\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }
+            AWSLogGroup.block("caches", attr("for_each", .ref("var.caches")), name: "\"/${var.name}/redis/${each.key}\"")
             HCLBlock("resource", "aws_elasticache_replication_group", "this") {
                 attr("for_each", .ref("var.caches"))
                 attr("replication_group_id", .ref("\"${var.name}-${each.key}\""))

@@ -198,12 +198,7 @@ enum AWSLoadBalancer {
                 attr("web_acl_arn", .ref("aws_wafv2_web_acl.this[0].arn"))
             }),
             .comment("WAF only logs to a log group whose name starts with aws-waf-logs-."),
-            .block(HCLBlock("resource", "aws_cloudwatch_log_group", "waf") {
-                attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0"))
-                attr("name", .ref("\"aws-waf-logs-${var.name}\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }),
+            .block(AWSLogGroup.block("waf", attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0")), name: "\"aws-waf-logs-${var.name}\"")),
             .block(HCLBlock("resource", "aws_wafv2_web_acl_logging_configuration", "this") {
                 attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0"))
                 attr("resource_arn", .ref("aws_wafv2_web_acl.this[0].arn"))

@@ -82,12 +82,7 @@ enum AWSNetwork {
                 attr("log_destination", .ref("aws_cloudwatch_log_group.flow_logs[0].arn"))
                 attr("iam_role_arn", .ref("aws_iam_role.flow_logs[0].arn"))
             }
-            HCLBlock("resource", "aws_cloudwatch_log_group", "flow_logs") {
-                attr("count", .ref("local.create_vpc ? 1 : 0"))
-                attr("name", .ref("\"/${var.name}/vpc-flow-logs\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }
+            AWSLogGroup.block("flow_logs", attr("count", .ref("local.create_vpc ? 1 : 0")), name: "\"/${var.name}/vpc-flow-logs\"")
             HCLBlock("resource", "aws_iam_role", "flow_logs") {
                 attr("count", .ref("local.create_vpc ? 1 : 0"))
                 attr("name_prefix", "flow-logs-")

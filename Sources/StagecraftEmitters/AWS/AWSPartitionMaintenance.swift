@@ -23,12 +23,7 @@ enum AWSPartitionMaintenance {
             HCLBlock("locals") {
                 attr("partitioned", .ref("{ for db, settings in var.databases : db => settings if settings.partition_schedule != null }"))
             }
-            HCLBlock("resource", "aws_cloudwatch_log_group", "partitions") {
-                attr("for_each", .ref("local.partitioned"))
-                attr("name", .ref("\"/${var.name}/partitions/${each.key}\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }
+            AWSLogGroup.block("partitions", attr("for_each", .ref("local.partitioned")), name: "\"/${var.name}/partitions/${each.key}\"")
             HCLBlock("resource", "aws_ecs_task_definition", "partitions") {
                 attr("for_each", .ref("local.partitioned"))
                 attr("family", .ref("\"${var.name}-${each.key}-partitions\""))

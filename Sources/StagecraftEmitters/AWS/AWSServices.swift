@@ -77,12 +77,7 @@ enum AWSServices {
                 attr("from_port", .ref("each.value.port"))
                 attr("to_port", .ref("each.value.port"))
             }
-            HCLBlock("resource", "aws_cloudwatch_log_group", "workloads") {
-                attr("for_each", .ref("var.workloads"))
-                attr("name", .ref("\"/${var.name}/${each.key}\""))
-                attr("retention_in_days", .ref("var.log_retention_days"))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }
+            AWSLogGroup.block("workloads", attr("for_each", .ref("var.workloads")), name: "\"/${var.name}/${each.key}\"")
             roles
             taskDefinition
             comment("""

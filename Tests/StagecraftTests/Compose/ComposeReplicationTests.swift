@@ -34,13 +34,7 @@ final class ComposeReplicationTests: XCTestCase {
         // written as replica-entrypoint.sh writes it.
         let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:")
         let passfile = try postgres.write("replication.pgpass", "127.0.0.1:\(primaryPort):*:replicator:\(escaped)\n", mode: 0o600)
-        let replicaData = postgres.directory.appendingPathComponent("replica")
-        let clone = try postgres.asPostgres(postgres.tool("pg_basebackup"), [
-            "--pgdata", replicaData.path, "--host", "127.0.0.1", "--port", String(primaryPort), "--username", "replicator",
-            "--no-password", "--slot", "db_replica_1", "--wal-method", "stream", "--checkpoint", "fast",
-        ], environment: ["PGPASSFILE": passfile])
-        XCTAssertEqual(clone.status, 0, clone.output)
-        _ = try postgres.write("replica/standby.signal", "")
+        let replicaData = try postgres.cloneStandby("replica", primaryPort: primaryPort, slot: "db_replica_1", passfile: passfile)
 
         let generatedReplica = try ComposeFixtures.text("shop", "\(folder)/replica-1.conf")
         let conninfo = try XCTUnwrap(generatedReplica.split(separator: "\n").first { $0.hasPrefix("primary_conninfo = ") })

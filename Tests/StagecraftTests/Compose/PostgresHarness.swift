@@ -77,6 +77,19 @@ final class PostgresHarness {
         XCTAssertEqual(result.status, 0, "the server did not start:\n\(log)")
     }
 
+    /// A standby's data folder `name`, cloned from the primary on `port` through replication slot
+    /// `slot` as `replicator` (password in `passfile`), and marked a standby.
+    func cloneStandby(_ name: String, primaryPort port: Int, slot: String, passfile: String) throws -> URL {
+        let data = directory.appendingPathComponent(name)
+        let clone = try asPostgres(tool("pg_basebackup"), [
+            "--pgdata", data.path, "--host", "127.0.0.1", "--port", String(port), "--username", "replicator",
+            "--no-password", "--slot", slot, "--wal-method", "stream", "--checkpoint", "fast",
+        ], environment: ["PGPASSFILE": passfile])
+        XCTAssertEqual(clone.status, 0, clone.output)
+        _ = try write("\(name)/standby.signal", "")
+        return data
+    }
+
     /// Runs SQL through the socket as `user`.
     func sql(_ query: String, port: Int, user: String, database: String) throws -> Tools.Result {
         try asPostgres(tool("psql"), [

@@ -36,6 +36,11 @@ final class InvalidStackTests: XCTestCase {
                     LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(7)) // ←
                 }
             """, expected: "keep at least .days(31)"),
+        Case(name: "tracing on compose", body: """
+                Monitoring {
+                    Tracing(true) // ←
+                }
+            """, expected: "the compose platform has no trace collector"),
         Case(name: "undeclared database", body: """
                 Service("web") {
                     Image("ghcr.io/acme/web"); Port(8080)

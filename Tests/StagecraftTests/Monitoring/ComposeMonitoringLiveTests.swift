@@ -44,13 +44,7 @@ final class ComposeMonitoringLiveTests: XCTestCase {
         ])
         XCTAssertEqual(roles.status, 0, roles.output)
         let passfile = try postgres.write("replication.pgpass", "127.0.0.1:\(primaryPort):*:replicator:replication-password\n", mode: 0o600)
-        let standby = postgres.directory.appendingPathComponent("standby")
-        let clone = try postgres.asPostgres(postgres.tool("pg_basebackup"), [
-            "--pgdata", standby.path, "--host", "127.0.0.1", "--port", String(primaryPort), "--username", "replicator",
-            "--no-password", "--slot", "db_replica_1", "--wal-method", "stream", "--checkpoint", "fast",
-        ], environment: ["PGPASSFILE": passfile])
-        XCTAssertEqual(clone.status, 0, clone.output)
-        _ = try postgres.write("standby/standby.signal", "")
+        let standby = try postgres.cloneStandby("standby", primaryPort: primaryPort, slot: "db_replica_1", passfile: passfile)
         let standbyConf = try postgres.write("replica-1.conf", try text("postgres/db/replica-1.conf")
             .replacingOccurrences(of: "host=db port=5432", with: "host=127.0.0.1 port=\(primaryPort)")
             .replacingOccurrences(of: "passfile=/var/lib/postgresql/replication.pgpass", with: "passfile=\(passfile)"))

@@ -2,7 +2,7 @@
 # Regenerate with: stagecraft generate stacks/shop.swift
 locals {
   alerting      = var.monitoring.alerting
-  forwarding    = var.monitoring.alerting && (var.monitoring.slack_secret != null || var.monitoring.pagerduty_secret != null)
+  forwarding    = local.alerting && (var.monitoring.slack_secret != null || var.monitoring.pagerduty_secret != null)
   alert_secrets = compact([var.monitoring.slack_secret, var.monitoring.pagerduty_secret])
 
   # Every topic an alarm may notify, by a key known before apply.

@@ -1,0 +1,12 @@
+/// A CloudWatch log group of the module: kept for the environment's retention, encrypted with
+/// the stack's key. `instances` is its `for_each` or `count` attribute.
+enum AWSLogGroup {
+    static func block(_ label: String, _ instances: HCLAttribute, name: String) -> HCLBlock {
+        HCLBlock("resource", "aws_cloudwatch_log_group", label) {
+            instances
+            attr("name", .ref(name))
+            attr("retention_in_days", .ref("var.log_retention_days"))
+            attr("kms_key_id", .ref("aws_kms_key.this.arn"))
+        }
+    }
+}
