@@ -61,6 +61,8 @@ let stack = Stack("marketplace", stage: .scale) {
         RecoveryTime(.hours(1))
         Storage(gib: 500)
         // Orders are kept two years, events three months; each goes by dropping whole partitions.
+        // The API's image carries the migrations and the command that applies them.
+        Migrations("bin/migrate", in: "api")
         LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(730))
         LargeTable("events", partitionBy: "occurred_at", every: .day, keep: .days(90))
     }

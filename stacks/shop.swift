@@ -35,6 +35,9 @@ let stack = Stack("shop", stage: .growth) {
         Retention(.days(7), growth: .days(14), scale: .days(35))
         RestoreTest(every: .days(30), scale: .days(7))
         RecoveryTime(.hours(2))
+        // Each deploy applies the new migrations (plain SQL, in the web image) before the new
+        // release serves; CI lints the ones a pull request adds.
+        Migrations(.dbmate(folder: "db/migrations"), in: "web")
     }
 
     Redis("cache") {

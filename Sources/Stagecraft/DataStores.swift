@@ -150,6 +150,59 @@ public struct LargeTable: PostgresContent {
     public func apply(to database: inout PostgresSpec) { database.largeTables.append(spec) }
 }
 
+/// How the database's schema is migrated: a command run in the image of one of the stack's
+/// workloads, against the primary, before any container of a new release starts. Deploys run
+/// it under a PostgreSQL advisory lock, so two never migrate at once, and a failed migration
+/// stops the deploy with the previous release still serving. Rolling back never runs down
+/// migrations: change the schema in expand and contract steps instead (README).
+///
+/// The command runs with `sh -c` in the image's working directory, not through its entrypoint,
+/// with the workload's settings and secrets, `<DB>_HOST` pointing at the primary, and
+/// `DATABASE_URL` set. `folder` names the SQL migration files, which CI then lints on pull requests.
+///
+/// ```swift
+/// Migrations("bin/rails db:migrate", in: "web")
+/// Migrations(.dbmate(folder: "db/migrations"), in: "web")
+/// ```
+public struct Migrations: PostgresContent {
+    let value: Located<MigrationsSpec>
+
+    public init(_ command: String, in workload: String, folder: String? = nil, file: String = #filePath, line: Int = #line) {
+        value = Located(MigrationsSpec(command: command, workload: workload, folder: folder), at: location(file, line))
+    }
+
+    public init(_ tool: MigrationTool, in workload: String, file: String = #filePath, line: Int = #line) {
+        value = Located(MigrationsSpec(command: tool.command, workload: workload, folder: tool.folder), at: location(file, line))
+    }
+
+    public func apply(to database: inout PostgresSpec) { database.migrations = value }
+}
+
+/// A migration tool whose command Stagecraft knows.
+public enum MigrationTool: Sendable {
+    /// [dbmate](https://github.com/amacneil/dbmate): plain SQL files in `folder`, applied in
+    /// order and recorded in `schema_migrations`. The image needs the `dbmate` binary.
+    case dbmate(folder: String)
+
+    var command: String {
+        switch self {
+        case .dbmate(let folder):
+            // No schema dump: the image's file system is thrown away with the container.
+            "dbmate --no-dump-schema --migrations-dir \(shellQuoted(folder)) migrate"
+        }
+    }
+
+    var folder: String? {
+        switch self {
+        case .dbmate(let folder): folder
+        }
+    }
+
+    private func shellQuoted(_ text: String) -> String {
+        text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-".contains($0)) } ? text : "'" + text.replacing("'", with: "'\\''") + "'"
+    }
+}
+
 /// A Redis cache: sessions, computed values, hot queries and job queues.
 ///
 /// ```swift

@@ -8,6 +8,8 @@ public struct CIStep: Sendable, Equatable {
         case run(String)
         /// Get the repository's files at the commit being built.
         case checkout
+        /// The same, with the history a change is compared with (its base commit).
+        case checkoutWithHistory
         /// Put the language toolchain on the runner, with its package cache.
         case setupToolchain(Toolchain)
         /// Restore and save a cache between runs.
@@ -75,4 +77,6 @@ public enum CIValue: Sendable, Equatable {
     case setting(String)
     /// The image tag being deployed.
     case imageTag
+    /// The commit a pull/merge request is compared with (its target branch's, where it forked).
+    case pullRequestBase
 }

@@ -149,6 +149,7 @@ public struct GitHubActionsEmitter: Emitter {
             case .secret(let name): env.append((variable.name, .string("${{ secrets.\(name) }}")))
             case .setting(let name): env.append((variable.name, .string("${{ vars.\(name) }}")))
             case .imageTag: env.append((variable.name, .string(imageTag)))
+            case .pullRequestBase: env.append((variable.name, .string("${{ github.event.pull_request.base.sha }}")))
             }
         }
         let condition = ciStep.onFailureOnly ? "failure()" : nil
@@ -157,6 +158,8 @@ public struct GitHubActionsEmitter: Emitter {
             return [run(ciStep.name, script, env: env, condition: condition)]
         case .checkout:
             return [step(ciStep.name, ActionPins.checkout, with: [("persist-credentials", false)])]
+        case .checkoutWithHistory:
+            return [step(ciStep.name, ActionPins.checkout, with: [("persist-credentials", false), ("fetch-depth", 0)])]
         case .setupToolchain(let toolchain):
             return toolchainSetup(ciStep.name, toolchain)
         case .cache(.swiftBuild):

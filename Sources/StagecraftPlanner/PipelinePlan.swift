@@ -16,8 +16,16 @@ public struct PipelinePlan: Codable, Sendable, Equatable {
     public var outputDirectory: String
     public var defaultBranch: String
     public var images: [ImageBuild]
+    /// The folders of SQL migration files whose additions pull requests lint.
+    public var migrationLints: [MigrationLint]
     public var deploys: [DeployTarget]
     public var toolVersion: String
+}
+
+/// A folder of SQL migrations, linted for the PostgreSQL version that runs them.
+public struct MigrationLint: Codable, Sendable, Equatable {
+    public var folder: String
+    public var postgresVersion: Int
 }
 
 public struct ImageBuild: Codable, Sendable, Equatable {

@@ -122,7 +122,37 @@ public struct DatabasePlan: Codable, Sendable, Equatable {
     public var backups: BackupPlan?
     public var slowQueryMilliseconds: Int?
     public var largeTables: [LargeTablePlan]
+    /// Run before every rollout, when declared.
+    public var migrations: MigrationPlan?
     public var passwordSecret: String
+}
+
+/// How a database is migrated by each deploy, before a container of the new release starts.
+public struct MigrationPlan: Codable, Sendable, Equatable {
+    /// A shell command run in the workload's image.
+    public var command: String
+    public var workload: String
+    /// The repository folder of the SQL migration files, when named.
+    public var folder: String?
+    /// The PostgreSQL advisory lock a migration holds while it runs.
+    public var lockKey: Int64
+
+    public init(command: String, workload: String, folder: String?, lockKey: Int64) {
+        self.command = command
+        self.workload = workload
+        self.folder = folder
+        self.lockKey = lockKey
+    }
+
+    /// A positive 63-bit FNV-1a hash of the stack's and database's names: stable across
+    /// releases and platforms, where `hashtext()` is an internal of PostgreSQL.
+    public static func lockKey(stack: String, database: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "stagecraft-migrations:\(stack):\(database)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash & 0x7fff_ffff_ffff_ffff)
+    }
 }
 
 /// A table expected to grow large, and its partitioning when it has a key.

@@ -264,8 +264,16 @@ public struct Planner: Sendable {
             backups: backups,
             slowQueryMilliseconds: spec.monitoring?.slowQueryMilliseconds?.value ?? (policy.metrics ? 500 : nil),
             largeTables: database.largeTables.map(Self.largeTable),
+            migrations: database.migrations.map { Self.migrations($0.value, stack: spec.name, database: database.name) },
             passwordSecret: "\(Self.envPrefix(database.name))_PASSWORD"
         )
+    }
+
+    /// The migrations as deployed: the lock key is the stack's and database's own, so deploys of
+    /// one environment wait for each other and nothing else does.
+    static func migrations(_ migrations: MigrationsSpec, stack: String, database: String) -> MigrationPlan {
+        MigrationPlan(command: migrations.command, workload: migrations.workload, folder: migrations.folder,
+                      lockKey: MigrationPlan.lockKey(stack: stack, database: database))
     }
 
     /// A large table as maintained: partitions made far enough ahead that a few missed runs of
@@ -387,6 +395,9 @@ public struct Planner: Sendable {
             outputDirectory: declared?.outputDirectory?.value ?? ".",
             defaultBranch: defaultBranch,
             images: images,
+            migrationLints: spec.databases.compactMap { database in
+                database.migrations?.value.folder.map { MigrationLint(folder: $0, postgresVersion: database.version) }
+            },
             deploys: deploys,
             toolVersion: toolVersion
         )

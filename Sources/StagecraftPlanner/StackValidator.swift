@@ -1,3 +1,4 @@
+import Foundation
 import StagecraftSpec
 
 /// Checks a stack before anything is planned: names, references, counts, values, secrets,
@@ -219,6 +220,7 @@ struct StackValidator {
                 error("\(table.name.value) keeps \(retention), less than one \(interval)'s partition; keep at least .days(\(interval.longestDays))", table.name.location)
             }
         }
+        if let migrations = database.migrations { checkMigrations(migrations, of: database) }
         for stage in Stage.allCases {
             let rpo = database.rpo?.value[stage]
             let retention = database.retention?.value[stage]
@@ -242,6 +244,25 @@ struct StackValidator {
         }
         if let rto = database.rto, rto.value.seconds <= 0 {
             error("recovery time of \(name) must be positive", rto.location)
+        }
+    }
+
+    private mutating func checkMigrations(_ migrations: Located<MigrationsSpec>, of database: PostgresSpec) {
+        let value = migrations.value
+        if value.command.trimmingCharacters(in: .whitespaces).isEmpty || !ValueRules.isText(value.command) {
+            error("the migration command of \(database.name) must be a command line (no control characters)", migrations.location)
+        }
+        if let folder = value.folder, !ValueRules.isRepositoryPath(folder) {
+            error("migrations folder \(folder.debugDescription) of \(database.name) is not a relative path inside the repository (letters, digits, ._/-, no ..)", migrations.location)
+        }
+        let workloads = spec.services + spec.workers
+        guard let workload = workloads.first(where: { $0.name == value.workload }) else {
+            let known = workloads.map(\.name).joined(separator: ", ")
+            error("\(database.name) is migrated in \(value.workload.debugDescription), which the stack does not declare (its services and workers: \(known.isEmpty ? "none" : known))", migrations.location)
+            return
+        }
+        if !workload.uses.isEmpty, !workload.uses.contains(where: { $0.value == database.name }) {
+            error("\(database.name) is migrated in \(workload.name), which does not use it: add \"\(database.name)\" to its Uses(…) so the migration gets its connection settings", migrations.location)
         }
     }
 

@@ -3,7 +3,7 @@ import StagecraftSpec
 
 /// Databases and caches: recoverability first (restore tests, RPO, RTO, off-site copies), then capacity.
 enum DataRules {
-    static let all = [restoreTest, recoveryPoint, pooling, readReplicas, recoveryTime, crossRegionBackup, cacheReplica, largeTablePartitioned]
+    static let all = [restoreTest, recoveryPoint, pooling, readReplicas, recoveryTime, crossRegionBackup, cacheReplica, largeTablePartitioned, migrations]
 
     /// Each database once, with its production plan when there is one.
     private static func databases(_ context: AuditContext) -> [(PostgresSpec, DatabasePlan?)] {
@@ -135,6 +135,21 @@ enum DataRules {
                     fix: Fix(#"LargeTable("\#(table.name.value)", partitionBy: "created_at", every: .month, keep: .days(365))"#,
                              DSL.replacing(at: table.name.location) + " (with the table's own timestamp column)"))
             }
+        }
+    }
+
+    static let migrations = ReadinessRule(
+        id: "SC118-database-migrations",
+        summary: "Each database is migrated by the deploy, before the new release serves",
+        severity: Staged(growth: .warning)
+    ) { context in
+        context.spec.databases.filter { $0.migrations == nil }.map { database in
+            let workload = (context.spec.services + context.spec.workers).first { $0.uses.isEmpty || $0.uses.contains { $0.value == database.name } }
+            return Violation(
+                "\(database.name) has no migration command: each release starts against whatever schema the last one left, and a schema change is a manual step outside the deploy",
+                at: database.location,
+                fix: Fix(#"Migrations("bin/migrate", in: "\#(workload?.name ?? "web")")"#,
+                         DSL.inside(DSL.database(database), database.location) + " (with your migration command)"))
         }
     }
 }

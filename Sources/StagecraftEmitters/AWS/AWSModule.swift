@@ -25,9 +25,11 @@ enum AWSModule {
             ("alarms.tf", AWSAlarms.file),
             ("dashboard.tf", AWSDashboard.file),
             ("partitions.tf", AWSPartitionMaintenance.file),
+            ("migrations.tf", AWSMigrations.file),
             ("outputs.tf", AWSOutputs.file),
         ]
         return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) } + AWSAlertRouting.forwarderFiles(folder: folder, templates: templates)
             + AWSPartitionMaintenance.scripts(plan, moduleFolder: folder, templates: templates)
+            + AWSMigrations.scripts(plan, moduleFolder: folder, templates: templates)
     }
 }

@@ -8,6 +8,16 @@ enum AWSOutputs {
             Terraform.output("database_reader_endpoints", .ref("local.reader_addresses"), description: "Read replicas of each database (the primary when it has none).")
             Terraform.output("cache_endpoints", .ref("{ for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }"), description: "Primary endpoint of each cache.")
             Terraform.output("ecs_cluster", .ref("aws_ecs_cluster.this.name"), description: "Cluster running the services and workers.")
+            Terraform.output("migration_task_definitions", .ref("{ for db, task in aws_ecs_task_definition.migrations : db => task.arn }"), description: "The migration task of each migrated database, for the deploy to run.")
+            Terraform.output("task_network", .ref(#"""
+                {
+                    awsvpcConfiguration = {
+                      subnets        = local.workload_subnet_ids
+                      securityGroups = [aws_security_group.workloads.id]
+                      assignPublicIp = "DISABLED"
+                    }
+                  }
+                """#), description: "The network configuration of a one-off task (aws ecs run-task --network-configuration).")
             Terraform.output("ecs_services", .ref("sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))"), description: "Names of the ECS services, for deploy checks.")
         }
     }

@@ -31,6 +31,8 @@ enum AWSRootModule {
         ("cache_endpoints", "Primary endpoint of each cache."),
         ("ecs_cluster", "The ECS cluster."),
         ("ecs_services", "The ECS services."),
+        ("migration_task_definitions", "The migration task of each migrated database."),
+        ("task_network", "The network configuration of a one-off task."),
     ]
 
     private static func main(_ values: AWSEnvironmentValues, crossRegion: Bool) -> HCLFile {

@@ -192,7 +192,8 @@ struct GitLabJob {
         let body: String
         switch step.action {
         case .run(let script): body = script
-        case .checkout, .setupToolchain, .cache: return nil
+        // GitLab's clone has the history a merge request needs, or the job fetches its base.
+        case .checkout, .checkoutWithHistory, .setupToolchain, .cache: return nil
         case .dependencyReview, .codeScanning, .secretScanning: return nil
         case .registryLogin(let host):
             body = "printf '%s' \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USERNAME\" --password-stdin \(FormatQuoting.shell(host))"
@@ -234,6 +235,7 @@ struct GitLabJob {
             case .secret(let name): "\"$\(name)\""
             case .setting(let name): "\"${\(name):-}\""
             case .imageTag: "\"$IMAGE_TAG\""
+            case .pullRequestBase: "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\""
             }
             lines.append("export \(variable.name)=\(value)")
         }

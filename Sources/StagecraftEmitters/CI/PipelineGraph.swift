@@ -127,6 +127,10 @@ private struct CIJobsBuilder {
         if let lint = pipeline.lintCommand {
             add(CIJob(id: "lint", name: "Lint", stage: .test, steps: [checkout] + toolchain + [CIStep("Lint", .run(lint))]), gates: true)
         }
+        if !pipeline.migrationLints.isEmpty {
+            add(CIJob(id: "migrations", name: "Lint the new migrations", stage: .test, trigger: .pullRequest,
+                      steps: [CIStep("Check out with history", .checkoutWithHistory)] + MigrationLintSteps(lints: pipeline.migrationLints).steps))
+        }
         if pipeline.dependencyReview {
             add(CIJob(id: "dependency-review", name: "Dependency review", stage: .test, trigger: .pullRequest, steps: [checkout, CIStep("Review dependency changes", .dependencyReview)]))
         }

@@ -21,7 +21,7 @@ struct ComposeDeploySteps {
     static let knownHostsSecret = "DEPLOY_KNOWN_HOSTS"
 
     var steps: [CIStep] {
-        [connect, copy, writeSecrets, deploy, rollback]
+        [connect, copy, writeSecrets, start] + migrations + [rollOut, rollback]
     }
 
     private var sourceFolder: String {
@@ -134,7 +134,9 @@ struct ComposeDeploySteps {
         return CIStep("Write the secrets to the host", .run(script), environment: secrets.map { .init($0, .secret($0)) })
     }
 
-    private var deploy: CIStep {
+    /// The release switched in, its images pulled and built, and its databases started: no
+    /// app container is replaced yet.
+    private var start: CIStep {
         let environment = layout.environment
         // The folder Compose runs from never moves: containers bind-mount files from it, and only
         // a file overwritten in place (cp keeps its inode) is what a running container then sees.
@@ -163,6 +165,7 @@ struct ComposeDeploySteps {
         }
         for database in environment.databases.map(ComposeDatabase.init) {
             var reasons = ["the apps log in with the passwords its roles script sets"]
+            if database.plan.migrations != nil { reasons.append("the release migrates it") }
             if database.plan.readReplicas > 0 { reasons.append("standbys clone it") }
             if database.plan.backups != nil { reasons.append("backups need its stanza") }
             let because = reasons.count == 1 ? reasons[0] : reasons.dropLast().joined(separator: ", ") + " and " + reasons[reasons.count - 1]
@@ -174,6 +177,36 @@ struct ComposeDeploySteps {
                 remote += "docker compose exec -T --user postgres \(database.service) pgbackrest --stanza=\(database.stanza) check\n"
             }
         }
+        return CIStep("Switch \(layout.environment.name) to the release and start its databases", .run("""
+            set -euo pipefail
+            if [[ ! "$IMAGE_TAG" =~ ^[A-Za-z0-9_.-]+$ ]]; then
+              echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
+              exit 1
+            fi
+            \(hostSettings.map(\.check).joined(separator: "\n"))
+            # The remote script reads the settings from its first lines; the rest is sent as written.
+            {
+              printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+            \(hostSettings.map { "  printf '\($0.name)=%s\\n' \"$\($0.name)\"" }.joined(separator: "\n"))
+              cat <<'REMOTE'
+            \(remote)REMOTE
+            } | ssh \(sshHost) 'bash -s'
+            """), environment: hostSettings.map { .init($0.name, .setting($0.name)) })
+    }
+
+    /// Each migrated database, in a one-off container of the new release under the database's
+    /// advisory lock: a failure stops the deploy before any app container is replaced.
+    private var migrations: [CIStep] {
+        MigrationFiles(layout: layout).databases.map { database, _ in
+            CIStep("Migrate the \(database.plan.name) database", .run(onHost("bash \(MigrationFiles.script(database.plan)) < /dev/null\n")))
+        }
+    }
+
+    /// The app containers replaced without a gap, the rest of the project brought to the
+    /// release, and the release recorded as deployed.
+    private var rollOut: CIStep {
+        let environment = layout.environment
+        var remote = ""
         let rollouts = environment.services.filter { $0.port != nil && environment.loadBalancer != nil }
         if !rollouts.isEmpty {
             remote += rolloutFunction
@@ -189,23 +222,20 @@ struct ComposeDeploySteps {
             remote += "docker compose run --rm --no-deps \(ComposeLayout.acmeService)\n"
         }
         if hasSchedule { remote += "crontab \(ScheduleFiles.crontab)\n" }
-        remote += "printf '%s\\n' \"$IMAGE_TAG\" > .deployed-tag\n"
+        remote += "printf '%s\\n' \"$(sed -n 's/^IMAGE_TAG=//p' .env)\" > .deployed-tag\n"
         remote += "rm -f \(marker)\n"
-        return CIStep("Start \(layout.environment.name) and wait until healthy", .run("""
-            set -euo pipefail
-            if [[ ! "$IMAGE_TAG" =~ ^[A-Za-z0-9_.-]+$ ]]; then
-              echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
-              exit 1
-            fi
-            \(hostSettings.map(\.check).joined(separator: "\n"))
-            # The remote script reads the settings from its first lines; the rest is sent as written.
-            {
-              printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
-            \(hostSettings.map { "  printf '\($0.name)=%s\\n' \"$\($0.name)\"" }.joined(separator: "\n"))
-              cat <<'REMOTE'
-            \(remote)REMOTE
-            } | ssh \(sshHost) 'bash -s'
-            """), environment: hostSettings.map { .init($0.name, .setting($0.name)) })
+        return CIStep("Roll out \(layout.environment.name) and wait until healthy", .run(onHost(remote)))
+    }
+
+    /// A script run on the host in the release folder, which Compose's .env ties to the release's image tag.
+    private func onHost(_ remote: String) -> String {
+        """
+        set -euo pipefail
+        ssh \(sshHost) 'bash -s' <<'REMOTE'
+        set -euo pipefail
+        cd \(current)
+        \(remote)REMOTE
+        """
     }
 
     /// A CI setting (a GitHub environment variable or GitLab CI/CD variable) the deploy hands

@@ -34,6 +34,7 @@ public struct ComposePlatformEmitter: PlatformEmitter {
             for database in databases {
                 files += try database.files(context.templates)
             }
+            files += try MigrationFiles(layout: layout).files(context.templates)
             files += try PoolerFiles(layout: layout).files(context.templates)
             let backups = BackupFiles(layout: layout), certificates = CertificateFiles(layout: layout)
             files += try backups.files(context.templates)

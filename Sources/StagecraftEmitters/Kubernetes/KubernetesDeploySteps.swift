@@ -29,6 +29,7 @@ struct KubernetesDeploySteps {
             ]),
             CIStep("Set the image tags to IMAGE_TAG", .run(prepare)),
         ]
+        steps += migratedDatabases.map { CIStep("Migrate the \($0.name) database", .run(migrate($0))) }
         if isCanary { steps.append(CIStep("Canary", .run(canary))) }
         steps += [
             CIStep("Apply the \(environment.name) overlay", .run(apply)),
@@ -68,7 +69,29 @@ struct KubernetesDeploySteps {
             # shellcheck disable=SC2016 # $tag is jq's variable, not the shell's
             set_tags='.images |= map(.newTag = $tag)'
             mkdir -p \(quote(deployDirectory))
-            jq --arg tag "$IMAGE_TAG" "$set_tags" <<<\(quote(wrapper(canary: false))) > \(quote(deployDirectory + "/kustomization.yaml"))
+
+            """
+        if migratedDatabases.isEmpty {
+            text += """
+                jq --arg tag "$IMAGE_TAG" "$set_tags" <<<\(quote(wrapper(canary: false))) > \(quote(deployDirectory + "/kustomization.yaml"))
+                """
+        } else {
+            let renames = migratedDatabases.map { database in
+                let job = MigrationManifests.name(database)
+                return #"{"target": {"group": "batch", "version": "v1", "kind": "Job", "name": "\#(job)"}, "#
+                    + #""patch": ([{"op": "replace", "path": "/metadata/name", "value": ("\#(job)-" + $release)}] | tojson)}"#
+            }
+            text += """
+                # Each migration Job is named after the release, so every release migrates once.
+                \(releaseName)
+                # shellcheck disable=SC2016 # $release is jq's variable, not the shell's
+                name_jobs='.patches = [\(renames.joined(separator: ", "))]'
+                jq --arg tag "$IMAGE_TAG" --arg release "$release" "$set_tags | $name_jobs" <<<\(quote(wrapper(canary: false))) \\
+                  > \(quote(deployDirectory + "/kustomization.yaml"))
+                """
+        }
+        text += """
+
             kubectl kustomize \(quote(deployDirectory)) > /dev/null
             """
         if isCanary {
@@ -81,6 +104,41 @@ struct KubernetesDeploySteps {
         }
         return script(text)
     }
+
+    /// `release`: the image tag as a name part (lower case, `-` for `_` and `.`), short enough
+    /// for every migration Job's name to stay within 63 characters.
+    private var releaseName: String {
+        let longest = migratedDatabases.map { MigrationManifests.name($0).count }.max() ?? 0
+        return #"release="$(printf '%s' "$IMAGE_TAG" | tr 'A-Z_.' 'a-z--' | cut -c1-\#(62 - longest) | sed 's/-*$//')""#
+    }
+
+    /// The release's new ConfigMaps, then its migration Job, awaited: a failed migration stops
+    /// the deploy before any Deployment changes, with its logs in the job's output.
+    private func migrate(_ database: DatabasePlan) -> String {
+        let job = MigrationManifests.name(database)
+        let namespace = quote(namespace)
+        return script("""
+            \(releaseName)
+            job=\(quote(job + "-"))"$release"
+            kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote("\(Kustomizations.configLabel)=config"))
+            kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote("\(MigrationManifests.label)=\(database.name)"))
+            echo "Waiting for $job"
+            while :; do
+              complete=$(kubectl --namespace \(namespace) get job "$job" --output jsonpath='{.status.conditions[?(@.type=="Complete")].status}')
+              failed=$(kubectl --namespace \(namespace) get job "$job" --output jsonpath='{.status.conditions[?(@.type=="Failed")].status}')
+              if [ "$complete" = True ] || [ "$failed" = True ]; then break; fi
+              sleep 5
+            done
+            kubectl --namespace \(namespace) logs "job/$job" --all-containers --prefix || true
+            if [ "$complete" != True ]; then
+              echo "The migration of \(database.name) failed (or ran past its deadline): nothing was rolled out." >&2
+              echo "After fixing it, delete the Job to run it again: kubectl --namespace \(namespace) delete job $job" >&2
+              exit 1
+            fi
+            """)
+    }
+
+    private var migratedDatabases: [DatabasePlan] { environment.databases.filter { $0.migrations != nil } }
 
     private var canary: String {
         let canaries = canaryServices.map { KubernetesNames.canary($0.name) }

@@ -73,8 +73,11 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             resources += [PostgresManifests.pooler(database)].compactMap { $0 }
             let maintenance = PartitionMaintenanceManifests.objects(database, sql: try PartitionMaintenance.sql(database, templates: templates))
             resources += maintenance
+            let migration = try MigrationManifests.objects(database, environment: environment, templates: templates)
+            resources += migration
             resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name),
-                                                  direct: maintenance.isEmpty ? [] : [PartitionMaintenanceManifests.name(database)])
+                                                  direct: (maintenance.isEmpty ? [] : [PartitionMaintenanceManifests.name(database)])
+                                                      + (migration.isEmpty ? [] : [MigrationManifests.name(database)]))
         }
         resources += IngressManifests.ingresses(plan, environment)
         resources += MonitoringManifests.objects(plan, environment)

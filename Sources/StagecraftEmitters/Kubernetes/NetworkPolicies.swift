@@ -32,7 +32,7 @@ enum NetworkPolicies {
         return policies
     }
 
-    /// `direct`: pods that reach the primary itself, never through the pooler (the partition maintenance).
+    /// `direct`: pods that reach the primary itself, never through the pooler (the partition maintenance, the migrations).
     static func database(_ database: DatabasePlan, dependants: [String], direct: [String] = []) -> [KubernetesObject] {
         let instances = kubeMap(("podSelector", kubeMap(("matchLabels", .map([("cnpg.io/cluster", .string(database.name))])))))
         let operatorNamespace = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([

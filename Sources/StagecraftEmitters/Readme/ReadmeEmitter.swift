@@ -33,8 +33,23 @@ public struct ReadmeEmitter: Emitter {
             "environments": environments,
             "commands": MarkdownCode.block(commands(plan), language: "sh"),
             "contents": OutputContents(plan: plan).entries.map { ["path": $0.path, "about": $0.about] },
+            "migrations": migrations(plan),
+            "hasMigrations": !migrations(plan).isEmpty,
         ])
         return [try GeneratedFile(path: Self.path, text: text, commentStyle: .html)]
+    }
+
+    /// Each migrated database once (every environment migrates it the same way).
+    private func migrations(_ plan: StackPlan) -> [[String: Any]] {
+        (plan.environments.last?.databases ?? []).compactMap { database in
+            database.migrations.map { migrations in
+                var entry: [String: Any] = [
+                    "database": database.name, "workload": migrations.workload, "commandCode": MarkdownCode.inline(migrations.command),
+                ]
+                if let folder = migrations.folder { entry["folderCode"] = MarkdownCode.inline(folder + "/") }
+                return entry
+            }
+        }
     }
 
     private func commands(_ plan: StackPlan) -> String {

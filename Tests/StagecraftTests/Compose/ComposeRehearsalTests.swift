@@ -5,8 +5,9 @@ import XCTest
 /// sshd as the host, podman with Compose, pebble issuing the certificate, the generated deploy
 /// job's own steps, the origin serving the CDN alone, the apps' database role, the crontab run
 /// as cron runs it (every backup, its copy in an S3-compatible store, the restore test, the
-/// certificate renewal), Prometheus scraping every target, a second release with requests flowing, a failing release rolled
-/// back, and a service removed.
+/// certificate renewal), Prometheus scraping every target, a second release with requests flowing
+/// and its migration applied before it serves, a failing migration that stops the deploy, two
+/// migrations serialized on the advisory lock, a failing release rolled back, and a service removed.
 ///
 /// One test, the blog and then the shop: rehearsals run one at a time on a machine (under a
 /// lock), and `scripts/test` runs the suite's other tests beside them.
@@ -48,6 +49,11 @@ final class ComposeRehearsalTests: XCTestCase {
             "the marker written before is there, the row written after is not",
             "and nginx serves it at the next handshake, without a reload",
             "requests during the deploy, 0 failed",
+            "db: v1's migration ran at",
+            "v2's web containers started after it",
+            "the deploy of v4 failed at: Migrate the db database",
+            "none of v4's migration stayed, no app container was replaced, v2 still serves",
+            "db: one run held the lock", "; the other, waiting since",
             "v2 serves again and is recorded as deployed",
             "removed ['jobs']",
             "rehearsal of stacks/shop.swift (production) passed",

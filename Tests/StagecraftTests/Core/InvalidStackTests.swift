@@ -36,6 +36,25 @@ final class InvalidStackTests: XCTestCase {
                     LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(7)) // ←
                 }
             """, expected: "keep at least .days(31)"),
+        Case(name: "migrations in an undeclared workload", body: """
+                Service("web") { Image("ghcr.io/acme/web"); Port(8080) }
+                Postgres("db") {
+                    Migrations("bin/migrate", in: "api") // ←
+                }
+            """, expected: "which the stack does not declare (its services and workers: web)"),
+        Case(name: "migrations in a workload that does not use the database", body: """
+                Service("web") { Image("ghcr.io/acme/web"); Port(8080); Uses("cache") }
+                Redis("cache")
+                Postgres("db") {
+                    Migrations("bin/migrate", in: "web") // ←
+                }
+            """, expected: "add \"db\" to its Uses(…)"),
+        Case(name: "migrations folder outside the repository", body: """
+                Service("web") { Image("ghcr.io/acme/web"); Port(8080) }
+                Postgres("db") {
+                    Migrations(.dbmate(folder: "../shared/migrations"), in: "web") // ←
+                }
+            """, expected: "is not a relative path inside the repository"),
         Case(name: "tracing on compose", body: """
                 Monitoring {
                     Tracing(true) // ←

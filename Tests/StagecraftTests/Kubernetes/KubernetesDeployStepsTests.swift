@@ -56,6 +56,24 @@ final class KubernetesDeployStepsTests: XCTestCase {
         }
         XCTAssertEqual(images.sorted(), ["ghcr.io/acme/market-api", "ghcr.io/acme/market-payouts", "ghcr.io/acme/market-thumbnails", "ghcr.io/acme/market-web"].map { "\($0):\(tag)" })
 
+        // The release's migration Job: named after the tag, the API's image at that tag, its
+        // settings from the ConfigMap this build makes, the primary itself rather than the pooler.
+        let job = try XCTUnwrap(applied.first { $0.kind == "Job" }, "no migration Job")
+        XCTAssertEqual(job.name, "db-migrate-\(tag)")
+        let containers = try XCTUnwrap(job.value(at: "spec.template.spec.containers") as? [[String: Any]])
+        let migrate = try XCTUnwrap(containers.first { $0["name"] as? String == "migrate" })
+        XCTAssertEqual(migrate["image"] as? String, "ghcr.io/acme/market-api:\(tag)")
+        let configMap = try XCTUnwrap(migrate.value(at: "envFrom") as? [[String: Any]]).first?.value(at: "configMapRef.name") as? String
+        XCTAssertTrue(applied.contains { $0.kind == "ConfigMap" && $0.name == configMap }, "the Job reads \(configMap ?? "nothing")")
+        let env = try XCTUnwrap(migrate["env"] as? [[String: Any]])
+        XCTAssertEqual(env.first { $0["name"] as? String == "DB_HOST" }?["value"] as? String, "db-rw")
+        XCTAssertEqual(job.value(at: "spec.backoffLimit") as? Int, 0)
+        let lock = try XCTUnwrap(containers.first { $0["name"] as? String == "lock" })
+        XCTAssertEqual(lock["image"] as? String, "postgres:16")
+        // Its pods may reach the primary: the database's policy lets db-migrate in.
+        let policy = try XCTUnwrap(applied.first { $0.kind == "NetworkPolicy" && $0.name == "db-from-dependants" })
+        XCTAssertTrue("\(policy)".contains("db-migrate"), "\(policy)")
+
         // What the canary phase applies: `--selector` keeps the ConfigMaps, then the canaries.
         let canary = try build(rendered, "kubernetes/.deploy/production-canary")
         func labelled(_ label: String, _ value: String) -> [[String: Any]] {

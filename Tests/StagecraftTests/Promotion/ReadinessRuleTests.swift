@@ -16,7 +16,7 @@ final class ReadinessRuleTests: XCTestCase {
                 Sessions(.shared(cache: "cache")); Uploads(.bucket("uploads")); Static("/assets/")
             }
             Worker("jobs") { Image("ghcr.io/acme/jobs"); Queue(on: "cache") }
-            Postgres("db") { RecoveryTime(.hours(1)) }
+            Postgres("db") { RecoveryTime(.hours(1)); Migrations("bin/migrate", in: "web") }
             Redis("cache")
             Bucket("uploads")
             LoadBalancer(domain: "shop.example.com")
@@ -57,7 +57,7 @@ final class ReadinessRuleTests: XCTestCase {
         let ids = ReadinessRules.all.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertNotNil(id.range(of: #"^SC1\d\d-[a-z-]+$"#, options: .regularExpression), id) }
-        XCTAssertEqual(ids.count, 28)
+        XCTAssertEqual(ids.count, 29)
     }
 
     func testStageContradictionTheRulesDoNotExplain() {
@@ -136,6 +136,11 @@ final class ReadinessRuleTests: XCTestCase {
         assertFires("SC117-large-table-partitioned", .scale, .warning) {
             $0.databases[0].largeTables = [LargeTableSpec(name: Located("events", at: $0.databases[0].location))]
         }
+    }
+
+    func testMigrations() {
+        assertFires("SC118-database-migrations", .growth, .warning) { $0.databases[0].migrations = nil }
+        XCTAssertEqual(findings("SC118-database-migrations", ready(.mvp) { $0.databases[0].migrations = nil }), [], "an mvp may migrate by hand")
     }
 
     func testEnvironmentSeparation() {

@@ -222,6 +222,7 @@ module "marketplace" {
       backup_retention_days = 0
       deletion_protection   = false
       slow_query_ms         = 200
+      migrate_in            = "api"
       partition_schedule    = "cron(18 0 * * ? *)"
     }
   }

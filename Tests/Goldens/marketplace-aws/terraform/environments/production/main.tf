@@ -226,6 +226,7 @@ module "marketplace" {
       backup_retention_days = 35
       deletion_protection   = true
       slow_query_ms         = 200
+      migrate_in            = "api"
       partition_schedule    = "cron(18 0 * * ? *)"
       backup = {
         schedules = {

@@ -34,3 +34,13 @@ output "ecs_services" {
   description = "The ECS services."
   value       = module.marketplace.ecs_services
 }
+
+output "migration_task_definitions" {
+  description = "The migration task of each migrated database."
+  value       = module.marketplace.migration_task_definitions
+}
+
+output "task_network" {
+  description = "The network configuration of a one-off task."
+  value       = module.marketplace.task_network
+}

@@ -110,6 +110,7 @@ variable "databases" {
     deletion_protection   = bool
     slow_query_ms         = number
     partition_schedule    = optional(string)
+    migrate_in            = optional(string)
     backup = optional(object({
       schedules      = map(string)
       retention_days = number

@@ -165,6 +165,7 @@ module "shop" {
       backup_retention_days = 0
       deletion_protection   = false
       slow_query_ms         = 250
+      migrate_in            = "web"
     }
   }
 

@@ -168,6 +168,7 @@ module "shop" {
       backup_retention_days = 35
       deletion_protection   = true
       slow_query_ms         = 250
+      migrate_in            = "web"
       backup = {
         schedules = {
           full  = "cron(0 2 ? * 1 *)"

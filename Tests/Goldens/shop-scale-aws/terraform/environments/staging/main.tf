@@ -167,6 +167,7 @@ module "shop" {
       backup_retention_days = 7
       deletion_protection   = false
       slow_query_ms         = 250
+      migrate_in            = "web"
       backup = {
         schedules = {
           full  = "cron(0 2 ? * 1 *)"

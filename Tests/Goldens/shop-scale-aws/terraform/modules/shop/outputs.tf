@@ -30,6 +30,22 @@ output "ecs_cluster" {
   value       = aws_ecs_cluster.this.name
 }
 
+output "migration_task_definitions" {
+  description = "The migration task of each migrated database, for the deploy to run."
+  value       = { for db, task in aws_ecs_task_definition.migrations : db => task.arn }
+}
+
+output "task_network" {
+  description = "The network configuration of a one-off task (aws ecs run-task --network-configuration)."
+  value = {
+    awsvpcConfiguration = {
+      subnets        = local.workload_subnet_ids
+      securityGroups = [aws_security_group.workloads.id]
+      assignPublicIp = "DISABLED"
+    }
+  }
+}
+
 output "ecs_services" {
   description = "Names of the ECS services, for deploy checks."
   value       = sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))
