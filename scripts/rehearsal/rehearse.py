@@ -518,15 +518,33 @@ class Runner:
             raise StepFailed(f"the rehearsal runner cannot evaluate ${{{{ {expression} }}}}")
         return re.sub(r"\$\{\{(.*?)\}\}", value, str(text))
 
+    def job_environment(self, job, inputs):
+        environment = {"HOME": str(self.host.runner_home), "PATH": "/usr/local/bin:/usr/bin:/bin", "CI": "true",
+                       "GITHUB_ACTIONS": "true", "LANG": "C.UTF-8"}
+        for key, value in (job.get("env") or {}).items():
+            environment[key] = self.expression(value, inputs)
+        return environment
+
+    def start_step(self, workflow, job_name, step_name, inputs, log):
+        """One `run:` step of a job, started in the background as the runner runs it, in the
+        home the job's earlier steps prepared (its SSH configuration)."""
+        job = yaml.safe_load((self.output / workflow).read_text())["jobs"][job_name]
+        item = next(item for item in job["steps"] if item.get("name") == step_name)
+        env = self.job_environment(job, inputs)
+        for key, value in (item.get("env") or {}).items():
+            env[key] = self.expression(value, inputs)
+        return subprocess.Popen(["setpriv", f"--reuid={self.host.runner_uid}", f"--regid={self.host.runner_gid}", "--init-groups",
+                                 "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", self.expression(item["run"], inputs)],
+                                cwd=self.output, env=env, text=True, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
     def run_job(self, workflow, job_name, inputs):
         document = yaml.safe_load((self.output / workflow).read_text())
         job = document["jobs"][job_name]
         home = self.host.runner_home
         for leftover in home.iterdir():
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-        environment = {"HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "CI": "true", "GITHUB_ACTIONS": "true", "LANG": "C.UTF-8"}
-        for key, value in (job.get("env") or {}).items():
-            environment[key] = self.expression(value, inputs)
+        environment = self.job_environment(job, inputs)
         failed = None
         for index, item in enumerate(job["steps"]):
             name = item.get("name") or item.get("uses") or f"step {index + 1}"
@@ -823,14 +841,17 @@ class Rehearsal:
             })
         return self._secrets
 
-    def deploy(self, tag, output=None, expect_failure=False):
+    def runner(self, output=None):
         settings = {"ACME_DIRECTORY": f"https://host.containers.internal:{ACME_PORT}/dir"}
         if self.copy_region:
             # The store stands in for S3 in the copy region, through the settings a team gives
             # for any S3-compatible store.
             settings.update({"BACKUP_COPY_ENDPOINT": "host.containers.internal", "BACKUP_COPY_PORT": str(S3_PORT),
                              "BACKUP_COPY_URI_STYLE": "path"})
-        runner = Runner(self.host, output or self.output, self.secrets(), settings)
+        return Runner(self.host, output or self.output, self.secrets(), settings)
+
+    def deploy(self, tag, output=None, expect_failure=False):
+        runner = self.runner(output)
         failed = runner.run_job(self.workflow, self.environment, {"image-tag": tag})
         if failed and not expect_failure:
             raise StepFailed(f"the deploy job failed at its step: {failed}")
@@ -1121,31 +1142,30 @@ class Rehearsal:
         say("    none of v4's migration stayed, no app container was replaced, v2 still serves")
 
     def check_migration_lock(self):
-        """The deploy's own migration script, twice at once from the release folder, as two
-        deploys would run it: the second takes the lock only once the first released it."""
+        """The deploy job's own migration step, twice at once, as two deploys would run it: the
+        second takes the lock only once the first has released it."""
         for database in self.databases():
             if not database.get("migrations"):
                 continue
-            script = f"cd {self.remote} && bash migrations/{database['name']}/migrate.sh"
-            runs = [self.host.spawn(["setpriv", f"--reuid={self.host.uid}", f"--regid={self.host.gid}", "--init-groups",
-                                     "bash", "-c", script], self.host.work / f"migrate-{database['name']}-{n}.log",
-                                    env=deploy_env(self.host))
-                    for n in (1, 2)]
+            step = f"Migrate the {database['name']} database"
+            logs = [self.host.work / f"migrate-{database['name']}-{n}.log" for n in (1, 2)]
+            runs = [self.runner().start_step(self.workflow, self.environment, step, {"image-tag": "v2"}, log) for log in logs]
+            self.host.processes += runs
             spans = []
-            for n, process in enumerate(runs, 1):
-                assert process.wait(timeout=300) == 0, f"migration run {n} failed"
-                log = (self.host.work / f"migrate-{database['name']}-{n}.log").read_text()
+            for n, (process, log) in enumerate(zip(runs, logs), 1):
+                assert process.wait(timeout=300) == 0, f"migration run {n} failed:\n{log.read_text()}"
+                text = log.read_text()
                 # PostgreSQL's own clock, from the lock holder's session: when it got and gave up the lock.
-                taken = re.search(r"migration lock taken at (\S+)", log)
-                released = re.search(r"migration lock released at (\S+)", log)
-                assert taken and released, f"run {n} did not report its lock:\n{log}"
-                waiting = re.search(r"^(\S+) waiting for the migration lock", log, re.M)
+                taken = re.search(r"migration lock taken at (\S+)", text)
+                released = re.search(r"migration lock released at (\S+)", text)
+                waiting = re.search(r"^(\S+) waiting for the migration lock", text, re.M)
+                assert taken and released and waiting, f"run {n} did not report its lock:\n{text}"
                 spans.append((utc(taken.group(1)), utc(released.group(1)), utc(waiting.group(1))))
             first, second = sorted(spans)
             assert second[0] >= first[1], f"the two migrations held the lock at once: {spans}"
             assert second[2] < first[1], f"the second run did not wait for the first: {spans}"
-            say(f"    {database['name']}: one run held the lock {first[0]} → {first[1]}; the other, waiting since {second[2]},"
-                f" took it at {second[0]}")
+            say(f"    {database['name']}: one run of \"{step}\" held the lock {first[0]} → {first[1]}; the other, waiting since"
+                f" {second[2]}, took it at {second[0]}")
 
     def check_rollback(self):
         failed = self.deploy("v3", expect_failure=True)

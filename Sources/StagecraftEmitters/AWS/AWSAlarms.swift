@@ -237,7 +237,15 @@ enum AWSAlarms {
                 breachWhenMissing: true, topic: .pages
             )),
         ]
-        return failures + why + age
+        let restores: [HCLItem] = [
+            .block(alarm(
+                "restore_test_failures", count: "local.alerting && length(local.restore_tested) > 0", name: "restore-test-failures",
+                description: "A restore test of ${var.name}'s databases failed: the backups may not restore.",
+                metric: Metric(namespace: "AWS/Backup", name: "NumberOfRestoreJobsFailed", statistic: "Sum", dimensions: [("ResourceType", "RDS")]),
+                above: true, threshold: 0, period: 3600, topic: .pages
+            )),
+        ]
+        return failures + why + age + restores
     }
 
     /// The certificate, the CDN and the uptime check; the last two publish in us-east-1 only.

@@ -31,6 +31,15 @@ enum AWSCDN {
                     "Resource": .ref(#"try("${aws_s3_bucket.this[var.cdn.bucket].arn}/*", null)"#),
                     "Condition": ["StringEquals": ["AWS:SourceArn": .ref("one(module.cdn[*].distribution_arn)")]],
                 ])
+                comment("Added to the key's policy: the bucket's objects are encrypted with it, and the distribution decrypts them.")
+                attr("cdn_decrypt_statement", [
+                    "Sid": "CloudFrontDecryptsTheBucket",
+                    "Effect": "Allow",
+                    "Principal": ["Service": "cloudfront.amazonaws.com"],
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                    "Condition": ["StringEquals": ["AWS:SourceArn": .ref("one(module.cdn[*].distribution_arn)")]],
+                ])
             }
         }
     }

@@ -87,6 +87,12 @@ struct AWSDeploySteps {
             """
     }
 
+    /// What the deploy applies before it migrates: the migration tasks and the cluster they run in.
+    private static func migrationTargets(stack: String) -> [String] {
+        let module = "module.\(Terraform.identifier(stack))"
+        return ["\(module).aws_ecs_task_definition.migrations", "\(module).aws_ecs_cluster.this"]
+    }
+
     private var migrated: [DatabasePlan] { environment.databases.filter { $0.migrations != nil } }
 
     /// Before the services change: the migration tasks registered with the release's image (a
@@ -94,10 +100,11 @@ struct AWSDeploySteps {
     /// and awaited. A migration that fails stops the deploy with the previous release serving.
     private func migrationSteps(_ cluster: CIStep.Variable) -> [CIStep] {
         guard !migrated.isEmpty else { return [] }
-        let module = "module.\(Terraform.identifier(plan.stack)).aws_ecs_task_definition.migrations"
+        let targets = Self.migrationTargets(stack: plan.stack).map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")
         var steps = [CIStep("Register the migration tasks of the release", .run("""
-            # Only the migration tasks (and what they need) change here; the services change after.
-            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve -target=\(FormatQuoting.shell(module)) -var "image_tag=$IMAGE_TAG"
+            # Only the migration tasks and what they need (on a first deploy: the network, the
+            # databases, the cluster) change here; the services change after the migrations.
+            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets) -var "image_tag=$IMAGE_TAG"
             """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
         for database in migrated {
             steps.append(CIStep("Migrate the \(database.name) database", .run("""
@@ -105,11 +112,20 @@ struct AWSDeploySteps {
                 network="$(terraform -chdir="$TF_ROOT" output -json task_network)"
                 task="$(aws ecs run-task --cluster "$CLUSTER" --launch-type FARGATE --task-definition "$task_definition" \\
                   --network-configuration "$network" --started-by stagecraft-deploy --query 'tasks[0].taskArn' --output text)"
+                if [ -z "$task" ] || [ "$task" = None ]; then
+                  echo "The migration task of \(database.name) did not start: nothing was rolled out." >&2
+                  exit 1
+                fi
                 echo "Migrating \(database.name): $task"
-                # The waiter gives up after 10 minutes; a migration may take longer.
-                until aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task"; do
+                # Each wait gives up after 10 minutes; a migration has an hour, then it is stopped.
+                for _ in 1 2 3 4 5 6; do
+                  if aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task"; then break; fi
                   echo "Still migrating \(database.name)"
                 done
+                if [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].lastStatus' --output text)" != STOPPED ]; then
+                  aws ecs stop-task --cluster "$CLUSTER" --task "$task" --reason "Migration ran past an hour" > /dev/null
+                  aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task" || true
+                fi
                 exit_code="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \\
                   --query "tasks[0].containers[?name=='migrate'].exitCode | [0]" --output text)"
                 if [ "$exit_code" != 0 ]; then

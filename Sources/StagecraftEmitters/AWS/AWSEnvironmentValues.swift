@@ -111,11 +111,15 @@ struct AWSEnvironmentValues {
                 if let differential = backups.differentialSchedule {
                     schedules.append(HCLAttribute("daily", .string(AWSCron.expression(differential))))
                 }
-                fields.append(HCLAttribute("backup", .object([
+                var backup = [
                     HCLAttribute("schedules", .object(schedules)),
                     HCLAttribute("retention_days", .int(backups.retentionDays)),
                     HCLAttribute("max_age_hours", .int(AlertCatalogue.backupAgeLimitSeconds(backups) / 3600)),
-                ])))
+                ]
+                if let restoreTest = backups.restoreTestSchedule {
+                    backup.append(HCLAttribute("restore_test_schedule", .string(AWSCron.expression(restoreTest))))
+                }
+                fields.append(HCLAttribute("backup", .object(backup)))
             }
             return HCLAttribute(database.name, .object(fields))
         })

@@ -1,14 +1,29 @@
 /// The stack's KMS key: one per environment, rotated yearly, for databases, logs, buckets,
 /// caches and backups.
 enum AWSKeys {
-    static var key: HCLBlock {
-        HCLBlock("resource", "aws_kms_key", "this") {
-            attr("description", .ref("\"${var.name}: databases, caches, buckets, logs and backups\""))
-            attr("enable_key_rotation", true)
-            attr("deletion_window_in_days", 30)
-            comment("CloudWatch publishes alarms to the alert topics, which this key encrypts.")
-            attr("policy", policy(services: [.ref("\"logs.${data.aws_region.current.name}.amazonaws.com\""), "cloudwatch.amazonaws.com"]))
-        }
+    static var key: [HCLItem] {
+        [
+            .block(HCLBlock("resource", "aws_kms_key", "this") {
+                attr("description", .ref("\"${var.name}: databases, caches, buckets, logs and backups\""))
+                attr("enable_key_rotation", true)
+                attr("deletion_window_in_days", 30)
+            }),
+        ] + comment("""
+                The key's policy is a resource of its own: it names the CDN's distribution, which is made
+                after the key. CloudWatch publishes alarms to the alert topics, which this key encrypts;
+                CloudFront decrypts the objects of the bucket it serves, for that distribution only.
+                """) + [
+            .block(HCLBlock("resource", "aws_kms_key_policy", "this") {
+                attr("key_id", .ref("aws_kms_key.this.id"))
+                attr("policy", .call("jsonencode", [[
+                    "Version": "2012-10-17",
+                    "Statement": .call("concat", [
+                        .list(statements(services: [.ref("\"logs.${data.aws_region.current.name}.amazonaws.com\""), "cloudwatch.amazonaws.com"])),
+                        .ref("try(var.cdn.bucket, null) == null ? [] : [local.cdn_decrypt_statement]"),
+                    ]),
+                ]]))
+            }),
+        ]
     }
 
     /// A key in another region (through `provider`), created when `condition` holds.
@@ -27,6 +42,10 @@ enum AWSKeys {
     /// use it directly (CloudWatch Logs encrypts log groups with it, CloudWatch alarms publish
     /// to the topics it encrypts).
     static func policy(services: [HCLValue]) -> HCLValue {
+        AWSPolicy.document(statements(services: services))
+    }
+
+    private static func statements(services: [HCLValue]) -> [HCLValue] {
         var statements: [HCLValue] = [[
             "Sid": "AccountAdministers",
             "Effect": "Allow",
@@ -43,6 +62,6 @@ enum AWSKeys {
                 "Resource": "*",
             ])
         }
-        return AWSPolicy.document(statements)
+        return statements
     }
 }

@@ -7,6 +7,9 @@ enum AWSLogGroup {
             attr("name", .ref(name))
             attr("retention_in_days", .ref("var.log_retention_days"))
             attr("kms_key_id", .ref("aws_kms_key.this.arn"))
+            HCLItem.blank
+            comment("CloudWatch Logs may use the key only once its policy says so.")
+            attr("depends_on", [.ref("aws_kms_key_policy.this")])
         }
     }
 }

@@ -27,7 +27,7 @@ enum AWSVariables {
                 "version": "number", "env_prefix": "string", "instance_class": "string", "storage_gib": "number", "max_connections": "number", "multi_az": "bool",
                 "read_replicas": "number", "backup_retention_days": "number", "deletion_protection": "bool", "slow_query_ms": "number",
                 "partition_schedule": "optional(string)", "migrate_in": "optional(string)",
-                "backup": "optional(object({\n      schedules      = map(string)\n      retention_days = number\n      max_age_hours  = number\n    }))",
+                "backup": "optional(object({\n      schedules             = map(string)\n      retention_days        = number\n      max_age_hours         = number\n      restore_test_schedule = optional(string)\n    }))",
             ]), description: "PostgreSQL databases, by name.")
             Terraform.variable("caches", type: mapOf([
                 "engine_version": "string", "env_prefix": "string", "node_type": "string", "replica": "bool", "multi_az": "bool", "persistence": "bool",

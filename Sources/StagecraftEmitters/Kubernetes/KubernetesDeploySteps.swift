@@ -112,15 +112,19 @@ struct KubernetesDeploySteps {
         return #"release="$(printf '%s' "$IMAGE_TAG" | tr 'A-Z_.' 'a-z--' | cut -c1-\#(62 - longest) | sed 's/-*$//')""#
     }
 
-    /// The release's new ConfigMaps, then its migration Job, awaited: a failed migration stops
-    /// the deploy before any Deployment changes, with its logs in the job's output.
+    /// Everything of the release but its workloads and migrations (on a first deploy: the
+    /// namespace, the database, the new ConfigMaps), the database ready, then the migration
+    /// Job, awaited: a failed migration stops the deploy before any Deployment changes, with its
+    /// logs in the job's output.
     private func migrate(_ database: DatabasePlan) -> String {
         let job = MigrationManifests.name(database)
         let namespace = quote(namespace)
+        let notWorkloads = "\(KubernetesNames.componentLabel) notin (service,worker),!\(MigrationManifests.label)"
         return script("""
             \(releaseName)
             job=\(quote(job + "-"))"$release"
-            kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote("\(Kustomizations.configLabel)=config"))
+            kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote(notWorkloads))
+            kubectl --namespace \(namespace) wait --for=condition=Ready \(quote("cluster.postgresql.cnpg.io/\(database.name)")) --timeout=15m
             kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote("\(MigrationManifests.label)=\(database.name)"))
             echo "Waiting for $job"
             while :; do

@@ -23,7 +23,7 @@ final class AWSMonitoringTests: XCTestCase {
             "ECS/ContainerInsights": ["RunningTaskCount": ["ClusterName": "aws_ecs_cluster.this.name", "ServiceName": "each.key"]],
             "AWS/RDS": ["CPUUtilization": instance, "FreeStorageSpace": instance, "DatabaseConnections": instance, "ReplicaLag": ["DBInstanceIdentifier": "aws_db_instance.replica["]],
             "AWS/ElastiCache": ["DatabaseMemoryUsagePercentage": node, "Evictions": node],
-            "AWS/Backup": ["NumberOfBackupJobsFailed": vault, "NumberOfBackupJobsCompleted": vault],
+            "AWS/Backup": ["NumberOfBackupJobsFailed": vault, "NumberOfBackupJobsCompleted": vault, "NumberOfRestoreJobsFailed": ["ResourceType": "\"RDS\""]],
             "AWS/CertificateManager": ["DaysToExpiry": ["CertificateArn": "var.certificate_arn"]],
             "AWS/CloudFront": ["5xxErrorRate": ["DistributionId": "module.cdn[0].distribution_id", "Region": "\"Global\""]],
             "AWS/Route53": ["HealthCheckStatus": ["HealthCheckId": "aws_route53_health_check.uptime[0].id"]],

@@ -1,4 +1,5 @@
 import Foundation
+@testable import StagecraftEmitters
 import StagecraftOutput
 import StagecraftSpec
 import XCTest
@@ -51,16 +52,40 @@ final class AWSPlatformTests: XCTestCase {
 
     /// Plans and applies every environment's root against a mocked provider: the provider's
     /// own checks (name lengths, ARNs passed between resources, enumerations) run on all of it.
+    ///
+    /// First, as the deploy does before it migrates: the targeted apply its "Register the
+    /// migration tasks" step runs (from nothing, as on a first deploy), after which the outputs
+    /// the migration step reads must name the task and its network.
     func testEveryRootAppliesWithMockedAWS() throws {
         for spec in [try Self.marketplace(), try Self.shopAtScale()] {
-            let (directory, _) = try output(spec)
+            let (directory, files) = try output(spec)
+            let workflow = try text(files, ".github/workflows/\(spec.name)-deploy.yml")
+            let targets = workflow.matches(of: /-target='([^']+)'/).map { String($0.output.1) }
+            XCTAssertEqual(Set(targets).count, 2, "the migration tasks and the cluster")
+            let first = """
+                run "register_migration_tasks" {
+                  command = apply
+                  plan_options {
+                    target = [\(Set(targets).sorted().joined(separator: ", "))]
+                  }
+                  assert {
+                    condition     = length(output.migration_task_definitions) == 1 && alltrue([for arn in values(output.migration_task_definitions) : arn != ""])
+                    error_message = "the migration task is not registered"
+                  }
+                  assert {
+                    condition     = length(output.task_network.awsvpcConfiguration.subnets) > 0 && length(output.task_network.awsvpcConfiguration.securityGroups) == 1
+                    error_message = "the migration task has no network"
+                  }
+                }
+
+                """
             let roots = ["development", "staging", "production"].map { "terraform/environments/\($0)" }
             try TerraformCheck.assertAllApplyWithMockedAWS(roots, in: directory, variables: [
                 "image_tag": "0123abc",
                 "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/site",
                 "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
                 "log_bucket": "acme-logs",
-            ])
+            ], first: first)
         }
     }
 
@@ -136,6 +161,53 @@ final class AWSPlatformTests: XCTestCase {
             let backup = try text(files, "terraform/modules/\(spec.name)/backup.tf")
             XCTAssertTrue(backup.contains("copy_action"), "cross-region copy")
             XCTAssertTrue(backup.contains("provider    = aws.backup_copy") || backup.contains("provider = aws.backup_copy"), backup)
+        }
+    }
+
+    /// Recovery as declared: with a copy region, RDS's automated backups (point-in-time) are
+    /// replicated there; the restore test runs on the plan's schedule, and its failure pages.
+    func testTheCopyRegionKeepsPointInTimeBackupsAndTheRestoreTestRunsOnThePlansSchedule() throws {
+        let spec = try Self.marketplace()
+        let (_, files) = try output(spec)
+        let backup = try text(files, "terraform/modules/marketplace/backup.tf")
+        let start = try XCTUnwrap(backup.range(of: #"resource "aws_db_instance_automated_backups_replication" "copy" {"#))
+        let block = String(backup[start.lowerBound..<(backup.range(of: "\n}\n", range: start.upperBound..<backup.endIndex)?.upperBound ?? backup.endIndex)])
+        func has(_ text: String, _ pattern: String) -> Bool { text.range(of: pattern, options: .regularExpression) != nil }
+        XCTAssertTrue(has(block, #"provider\s+= aws\.backup_copy\n"#), block)
+        XCTAssertTrue(has(block, #"source_db_instance_arn\s+= aws_db_instance\.primary\[each\.key\]\.arn"#), block)
+        XCTAssertTrue(has(block, #"kms_key_id\s+= aws_kms_key\.backup_copy\[0\]\.arn"#), block)
+        let production = try text(files, "terraform/environments/production/main.tf")
+        XCTAssertTrue(production.contains(#"backup_copy_region      = "us-west-2""#))
+
+        let plan = try Fixtures.renderer.plan(spec)
+        let schedule = try XCTUnwrap(plan.environment("production")?.databases.first?.backups?.restoreTestSchedule)
+        XCTAssertTrue(production.contains("restore_test_schedule = \"\(AWSCron.expression(schedule))\""), production)
+        XCTAssertTrue(has(backup, #"schedule_expression\s+= each\.value\.backup\.restore_test_schedule"#), backup)
+        XCTAssertTrue(has(backup, #"protected_resource_type\s+= "RDS""#), backup)
+        let alarms = try text(files, "terraform/modules/marketplace/alarms.tf")
+        XCTAssertTrue(has(alarms, #"metric_name\s+= "NumberOfRestoreJobsFailed""#), alarms)
+        // Development keeps no backups, so it has nothing to restore.
+        XCTAssertFalse(try text(files, "terraform/environments/development/main.tf").contains("restore_test_schedule"))
+    }
+
+    /// The bucket the CDN serves is encrypted with the stack's key: the key's policy lets that
+    /// distribution, and only it, decrypt; log groups wait for the policy that admits CloudWatch Logs.
+    func testTheKeyPolicyLetsTheDistributionDecryptTheBucketItServes() throws {
+        let (_, files) = try output(try Self.marketplace())
+        let main = try text(files, "terraform/modules/marketplace/main.tf")
+        XCTAssertTrue(main.contains(#"resource "aws_kms_key_policy" "this""#), main)
+        XCTAssertTrue(main.contains("try(var.cdn.bucket, null) == null ? [] : [local.cdn_decrypt_statement]"), main)
+        let cdn = try text(files, "terraform/modules/marketplace/cdn.tf")
+        let start = try XCTUnwrap(cdn.range(of: "cdn_decrypt_statement = {"))
+        let statement = String(cdn[start.lowerBound...].prefix(400))
+        XCTAssertTrue(statement.contains(#"Service = "cloudfront.amazonaws.com""#), statement)
+        XCTAssertTrue(statement.range(of: #"Action\s+= "kms:Decrypt""#, options: .regularExpression) != nil, statement)
+        XCTAssertTrue(statement.contains(#""AWS:SourceArn" = one(module.cdn[*].distribution_arn)"#), statement)
+        XCTAssertEqual(try text(files, "terraform/modules/marketplace/main.tf").components(separatedBy: "\n  policy").count, 2, "one policy, on the policy resource")
+        for file in files.paths.map(\.value) where file.hasPrefix("terraform/modules/marketplace/") && file.hasSuffix(".tf") {
+            let hcl = try text(files, file)
+            let groups = hcl.components(separatedBy: #"resource "aws_cloudwatch_log_group""#).count - 1
+            XCTAssertEqual(hcl.components(separatedBy: "depends_on = [aws_kms_key_policy.this]").count - 1, groups, file)
         }
     }
 

@@ -53,7 +53,7 @@ final class ComposeRehearsalTests: XCTestCase {
             "v2's web containers started after it",
             "the deploy of v4 failed at: Migrate the db database",
             "none of v4's migration stayed, no app container was replaced, v2 still serves",
-            "db: one run held the lock", "; the other, waiting since",
+            "db: one run of \"Migrate the db database\" held the lock", "; the other, waiting since",
             "v2 serves again and is recorded as deployed",
             "removed ['jobs']",
             "rehearsal of stacks/shop.swift (production) passed",

@@ -58,7 +58,7 @@ enum TerraformCheck {
             #"mock_resource "aws_lb" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lb/1", arn_suffix = "app/lb/1" } }"#,
             #"mock_resource "aws_lb_target_group" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1", arn_suffix = "targetgroup/tg/1" } }"#,
             #"mock_resource "aws_ecs_task_definition" { defaults = { arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task:1", arn_without_revision = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task" } }"#,
-            #"mock_resource "aws_db_instance" { defaults = { master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kms_key_id = "key", secret_status = "active" }] } }"#,
+            #"mock_resource "aws_db_instance" { defaults = { arn = "arn:aws:rds:eu-west-1:123456789012:db:db", master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kms_key_id = "key", secret_status = "active" }] } }"#,
             #"mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }"#,
             #"mock_data "aws_caller_identity" { defaults = { account_id = "123456789012" } }"#,
             #"mock_data "aws_region" { defaults = { name = "eu-west-1" } }"#,
@@ -75,20 +75,21 @@ enum TerraformCheck {
     /// passes (TF_VAR_…).
     static func assertAppliesWithMockedAWS(_ root: String, in output: URL, variables: [String: String] = [:],
                                             file: StaticString = #filePath, line: UInt = #line) throws {
-        if let failure = try mockedApplyFailure(root, in: output, variables: variables) {
+        if let failure = try mockedApplyFailure(root, in: output, variables: variables, first: "") {
             XCTFail(failure, file: file, line: line)
         }
     }
 
     /// Each of `roots` as `assertAppliesWithMockedAWS` checks it, as many at once as the machine
     /// has cores.
-    static func assertAllApplyWithMockedAWS(_ roots: [String], in output: URL, variables: [String: String] = [:],
+    /// `first`: a run before the full apply, as a deploy does it (a targeted apply, with its asserts).
+    static func assertAllApplyWithMockedAWS(_ roots: [String], in output: URL, variables: [String: String] = [:], first: String = "",
                                             file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try requireTerraform()
         let failures = ThreadSafeList()
         DispatchQueue.concurrentPerform(iterations: roots.count) { index in
             do {
-                if let failure = try mockedApplyFailure(roots[index], in: output, variables: variables) { failures.append(failure) }
+                if let failure = try mockedApplyFailure(roots[index], in: output, variables: variables, first: first) { failures.append(failure) }
             } catch {
                 failures.append("\(roots[index]): \(error)")
             }
@@ -97,7 +98,7 @@ enum TerraformCheck {
     }
 
     /// What went wrong, or nil when the plan and apply passed.
-    private static func mockedApplyFailure(_ root: String, in output: URL, variables: [String: String]) throws -> String? {
+    private static func mockedApplyFailure(_ root: String, in output: URL, variables: [String: String], first: String) throws -> String? {
         let terraform = try requireTerraform()
         let scratch = try Fixtures.temporaryDirectory("terraform-test")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -111,7 +112,7 @@ enum TerraformCheck {
         if !variables.isEmpty {
             test += "variables {\n" + variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \"\($0.value)\"\n" }.joined() + "}\n"
         }
-        test += "run \"apply\" {\n  command = apply\n}\n"
+        test += first + "run \"apply\" {\n  command = apply\n}\n"
         let tests = directory.appendingPathComponent("tests")
         try FileManager.default.createDirectory(at: tests, withIntermediateDirectories: true)
         try test.write(to: tests.appendingPathComponent("mocked-aws.tftest.hcl"), atomically: true, encoding: .utf8)

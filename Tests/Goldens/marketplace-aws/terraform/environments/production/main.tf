@@ -233,8 +233,9 @@ module "marketplace" {
           full  = "cron(0 2 ? * 1 *)"
           daily = "cron(0 2 ? * 2-7 *)"
         }
-        retention_days = 35
-        max_age_hours  = 2
+        retention_days        = 35
+        max_age_hours         = 2
+        restore_test_schedule = "cron(0 5 ? * 2 *)"
       }
     }
   }

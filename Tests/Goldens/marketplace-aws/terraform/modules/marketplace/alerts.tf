@@ -87,6 +87,9 @@ resource "aws_cloudwatch_log_group" "alert_forwarder" {
   name              = "/aws/lambda/${var.name}-alert-forwarder"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.this.arn
+
+  # CloudWatch Logs may use the key only once its policy says so.
+  depends_on = [aws_kms_key_policy.this]
 }
 
 resource "aws_iam_role" "alert_forwarder" {

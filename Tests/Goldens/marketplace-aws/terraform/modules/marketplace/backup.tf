@@ -101,3 +101,56 @@ resource "aws_backup_selection" "this" {
   iam_role_arn = aws_iam_role.backup[0].arn
   resources    = [aws_db_instance.primary[each.key].arn]
 }
+
+# RDS's automated backups (its snapshots and transaction logs) replicated to the copy region:
+# there too a restore reaches any second of the retention, not only the last daily copy.
+resource "aws_db_instance_automated_backups_replication" "copy" {
+  for_each               = var.backup_copy_region == null ? {} : local.backed_up
+  provider               = aws.backup_copy
+  source_db_instance_arn = aws_db_instance.primary[each.key].arn
+  kms_key_id             = aws_kms_key.backup_copy[0].arn
+  retention_period       = each.value.backup_retention_days
+}
+
+locals {
+  restore_tested = { for db, settings in local.backed_up : db => settings if settings.backup.restore_test_schedule != null }
+  # A plan's name is letters, digits and underscores, at most 50: a longer one keeps a hash of the whole.
+  restore_test_names = {
+    for db in keys(local.restore_tested) : db => replace(
+      length("${var.name}_${db}") <= 50 ? "${var.name}_${db}" : "${substr("${var.name}_${db}", 0, 41)}_${substr(md5("${var.name}_${db}"), 0, 8)}",
+      "-", "_"
+    )
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "backup_restores" {
+  count      = length(local.restore_tested) > 0 ? 1 : 0
+  role       = aws_iam_role.backup[0].name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"
+}
+
+resource "aws_backup_restore_testing_plan" "this" {
+  for_each                     = local.restore_tested
+  name                         = local.restore_test_names[each.key]
+  schedule_expression          = each.value.backup.restore_test_schedule
+  schedule_expression_timezone = "Etc/UTC"
+  start_window_hours           = 1
+
+  recovery_point_selection {
+    algorithm             = "LATEST_WITHIN_WINDOW"
+    include_vaults        = [aws_backup_vault.this[0].arn]
+    recovery_point_types  = ["SNAPSHOT"]
+    selection_window_days = 7
+  }
+}
+
+resource "aws_backup_restore_testing_selection" "this" {
+  for_each                  = local.restore_tested
+  name                      = replace(each.key, "-", "_")
+  restore_testing_plan_name = aws_backup_restore_testing_plan.this[each.key].name
+  protected_resource_type   = "RDS"
+  protected_resource_arns   = [aws_db_instance.primary[each.key].arn]
+  iam_role_arn              = aws_iam_role.backup[0].arn
+  # The scratch instance is deleted once it has been available for this long.
+  validation_window_hours = 1
+}

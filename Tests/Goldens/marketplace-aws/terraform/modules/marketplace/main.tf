@@ -4,10 +4,16 @@ resource "aws_kms_key" "this" {
   description             = "${var.name}: databases, caches, buckets, logs and backups"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  # CloudWatch publishes alarms to the alert topics, which this key encrypts.
+}
+
+# The key's policy is a resource of its own: it names the CDN's distribution, which is made
+# after the key. CloudWatch publishes alarms to the alert topics, which this key encrypts;
+# CloudFront decrypts the objects of the bucket it serves, for that distribution only.
+resource "aws_kms_key_policy" "this" {
+  key_id = aws_kms_key.this.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid    = "AccountAdministers"
         Effect = "Allow"
@@ -26,6 +32,6 @@ resource "aws_kms_key" "this" {
         Action   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
         Resource = "*"
       },
-    ]
+    ], try(var.cdn.bucket, null) == null ? [] : [local.cdn_decrypt_statement])
   })
 }

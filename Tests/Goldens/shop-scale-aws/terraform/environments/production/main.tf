@@ -174,8 +174,9 @@ module "shop" {
           full  = "cron(0 2 ? * 1 *)"
           daily = "cron(0 2 ? * 2-7 *)"
         }
-        retention_days = 35
-        max_age_hours  = 2
+        retention_days        = 35
+        max_age_hours         = 2
+        restore_test_schedule = "cron(0 5 ? * 2 *)"
       }
     }
   }

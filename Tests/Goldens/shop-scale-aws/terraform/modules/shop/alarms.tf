@@ -312,6 +312,26 @@ resource "aws_cloudwatch_metric_alarm" "backup_age" {
   ok_actions          = local.page_topics
 }
 
+resource "aws_cloudwatch_metric_alarm" "restore_test_failures" {
+  count             = local.alerting && length(local.restore_tested) > 0 ? 1 : 0
+  alarm_name        = "${var.name}-restore-test-failures"
+  alarm_description = "A restore test of ${var.name}'s databases failed: the backups may not restore."
+  namespace         = "AWS/Backup"
+  metric_name       = "NumberOfRestoreJobsFailed"
+  statistic         = "Sum"
+  dimensions = {
+    ResourceType = "RDS"
+  }
+  period              = 3600
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.page_topics
+  ok_actions          = local.page_topics
+}
+
 resource "aws_cloudwatch_metric_alarm" "certificate_expiry" {
   count             = local.alerting ? 1 : 0
   alarm_name        = "${var.name}-certificate-expiry"

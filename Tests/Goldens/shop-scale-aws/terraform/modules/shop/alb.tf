@@ -232,6 +232,9 @@ resource "aws_cloudwatch_log_group" "waf" {
   name              = "aws-waf-logs-${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.this.arn
+
+  # CloudWatch Logs may use the key only once its policy says so.
+  depends_on = [aws_kms_key_policy.this]
 }
 
 resource "aws_wafv2_web_acl_logging_configuration" "this" {

@@ -35,6 +35,9 @@ resource "aws_cloudwatch_log_group" "caches" {
   name              = "/${var.name}/redis/${each.key}"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.this.arn
+
+  # CloudWatch Logs may use the key only once its policy says so.
+  depends_on = [aws_kms_key_policy.this]
 }
 
 resource "aws_elasticache_replication_group" "this" {

@@ -33,4 +33,19 @@ locals {
       }
     }
   }
+  # Added to the key's policy: the bucket's objects are encrypted with it, and the distribution decrypts them.
+  cdn_decrypt_statement = {
+    Sid    = "CloudFrontDecryptsTheBucket"
+    Effect = "Allow"
+    Principal = {
+      Service = "cloudfront.amazonaws.com"
+    }
+    Action   = "kms:Decrypt"
+    Resource = "*"
+    Condition = {
+      StringEquals = {
+        "AWS:SourceArn" = one(module.cdn[*].distribution_arn)
+      }
+    }
+  }
 }

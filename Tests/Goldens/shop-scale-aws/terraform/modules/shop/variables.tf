@@ -112,9 +112,10 @@ variable "databases" {
     partition_schedule    = optional(string)
     migrate_in            = optional(string)
     backup = optional(object({
-      schedules      = map(string)
-      retention_days = number
-      max_age_hours  = number
+      schedules             = map(string)
+      retention_days        = number
+      max_age_hours         = number
+      restore_test_schedule = optional(string)
     }))
   }))
 }

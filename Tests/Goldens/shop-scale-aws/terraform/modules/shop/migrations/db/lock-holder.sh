@@ -10,12 +10,25 @@ signal="${MIGRATION_LOCK_DIR:-/run/migration-lock}"
 mkdir -p "$signal"
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGDATABASE="$DB_NAME"
 export PGSSLMODE="${MIGRATION_SSLMODE:-require}"
+# The database may still be starting (a first deploy): it has five minutes.
+tries=0
+until pg_isready --quiet --timeout=5; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then
+    echo "db did not accept connections within five minutes" >&2
+    touch "$signal/failed"
+    exit 1
+  fi
+  sleep 5
+done
 echo "waiting for the migration lock of db"
 # The session holds the lock until the migration is done; psql's \! runs the wait inside it.
 if ! psql --no-psqlrc --quiet --tuples-only --no-align -v ON_ERROR_STOP=1 <<SQL
 SELECT 'migration lock taken at ' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM pg_advisory_lock(1747507160805568987);
 \! touch "$signal/held"; i=0; while [ ! -e "$signal/done" ] && [ \$i -lt 3600 ]; do sleep 1; i=\$((i + 1)); done
-SELECT 'migration lock released at ' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM pg_advisory_unlock(1747507160805568987);
+-- Stamped before the unlock: no other session can have the lock before this time.
+SELECT 'migration lock released at ' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+SELECT pg_advisory_unlock(1747507160805568987) \g /dev/null
 SQL
 then
   touch "$signal/failed"
