@@ -46,7 +46,7 @@ public struct Planner: Sendable {
         let platform = spec.platform?.value[stage] ?? policy.platform
         // One host is one zone: a compose environment claims no zones it cannot have.
         let zones = kind == .development || platform == .compose ? 1 : policy.zones
-        let domain = environment.domain?.value ?? defaultDomain(spec, kind)
+        let domain = environment.domain?.value ?? defaultDomain(spec, kind, platform: platform)
 
         let overrides = Dictionary(environment.overrides.map { ($0.target, $0.changes) }, uniquingKeysWith: { _, last in last })
         let workloads = (spec.services + spec.workers).map { workload in
@@ -134,12 +134,14 @@ public struct Planner: Sendable {
         }
     }
 
-    private func defaultDomain(_ spec: StackSpec, _ kind: EnvironmentSpec.Kind) -> String {
+    /// Development runs on the developer's machine (localhost), except on AWS, where it is an
+    /// account's load balancer like any other environment, with a name of its own.
+    private func defaultDomain(_ spec: StackSpec, _ kind: EnvironmentSpec.Kind, platform: PlatformKind) -> String {
         guard let domain = spec.loadBalancer?.domain else { return "\(spec.name).localhost" }
         switch kind {
         case .production: return domain
         case .staging: return "staging.\(domain)"
-        case .development: return "localhost"
+        case .development: return platform == .aws ? "dev.\(domain)" : "localhost"
         }
     }
 
@@ -321,7 +323,8 @@ public struct Planner: Sendable {
         }
         return LoadBalancerPlan(
             domain: domain,
-            tls: environment == .development ? false : lb.tls?.value ?? true,
+            // An AWS load balancer serves HTTPS only, development's too.
+            tls: environment == .development && platform != .aws ? false : lb.tls?.value ?? true,
             rateLimits: limits,
             maxBodyMiB: lb.maxBodyMiB?.value ?? 10,
             timeoutSeconds: lb.timeoutSeconds?.value ?? 60,

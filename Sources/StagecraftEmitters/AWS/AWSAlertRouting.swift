@@ -81,7 +81,7 @@ enum AWSAlertRouting {
             .block(AWSLogGroup.block("alert_forwarder", count, name: "\"/aws/lambda/${var.name}-alert-forwarder\"")),
             .block(HCLBlock("resource", "aws_iam_role", "alert_forwarder") {
                 count
-                attr("name_prefix", .ref("\"${var.name}-alerts-\""))
+                attr("name_prefix", AWSNames.rolePrefix("alerts"))
                 attr("assume_role_policy", AWSPolicy.assumeRole("lambda.amazonaws.com"))
             }),
             .comment("Its own log group, the two parameters it reads, the queue of failures, and nothing else."),

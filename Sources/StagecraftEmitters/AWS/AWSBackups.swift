@@ -24,7 +24,7 @@ enum AWSBackups {
             }
             HCLBlock("resource", "aws_backup_plan", "this") {
                 attr("for_each", .ref("local.backed_up"))
-                attr("name", .ref("\"${var.name}-${each.key}\""))
+                attr("name", .ref("local.backup_names[each.key]"))
                 HCLItem.blank
                 HCLBlock("dynamic", "rule") {
                     attr("for_each", .ref("each.value.backup.schedules"))
@@ -52,7 +52,7 @@ enum AWSBackups {
             }
             HCLBlock("resource", "aws_iam_role", "backup") {
                 attr("count", .ref("length(local.backed_up) > 0 ? 1 : 0"))
-                attr("name_prefix", .ref("\"${var.name}-backup-\""))
+                attr("name_prefix", AWSNames.rolePrefix("backup"))
                 attr("assume_role_policy", AWSPolicy.assumeRole("backup.amazonaws.com"))
             }
             HCLBlock("resource", "aws_iam_role_policy_attachment", "backup") {
@@ -62,7 +62,7 @@ enum AWSBackups {
             }
             HCLBlock("resource", "aws_backup_selection", "this") {
                 attr("for_each", .ref("local.backed_up"))
-                attr("name", .ref("\"${var.name}-${each.key}\""))
+                attr("name", .ref("local.backup_names[each.key]"))
                 attr("plan_id", .ref("aws_backup_plan.this[each.key].id"))
                 attr("iam_role_arn", .ref("aws_iam_role.backup[0].arn"))
                 attr("resources", [.ref("aws_db_instance.primary[each.key].arn")])

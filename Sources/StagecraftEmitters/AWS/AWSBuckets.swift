@@ -6,7 +6,7 @@ enum AWSBuckets {
             HCLBlock("resource", "aws_s3_bucket", "this") {
                 attr("for_each", .ref("var.buckets"))
                 comment("Bucket names are global: the account ID keeps them unique.")
-                attr("bucket", .ref("\"${var.name}-${each.key}-${data.aws_caller_identity.current.account_id}\""))
+                attr("bucket", .ref("local.bucket_names[each.key]"))
             }
             HCLBlock("resource", "aws_s3_bucket_public_access_block", "this") {
                 attr("for_each", .ref("aws_s3_bucket.this"))

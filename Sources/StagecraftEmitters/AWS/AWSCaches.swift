@@ -33,7 +33,7 @@ enum AWSCaches {
             AWSLogGroup.block("caches", attr("for_each", .ref("var.caches")), name: "\"/${var.name}/redis/${each.key}\"")
             HCLBlock("resource", "aws_elasticache_replication_group", "this") {
                 attr("for_each", .ref("var.caches"))
-                attr("replication_group_id", .ref("\"${var.name}-${each.key}\""))
+                attr("replication_group_id", .ref("local.cache_ids[each.key]"))
                 attr("description", .ref("\"${var.name} ${each.key}\""))
                 attr("engine", "redis")
                 attr("engine_version", .ref("each.value.engine_version"))

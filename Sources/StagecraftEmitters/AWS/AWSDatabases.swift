@@ -55,7 +55,7 @@ enum AWSDatabases {
                 HCLBlock("lifecycle") { attr("create_before_destroy", true) }
             }
             HCLBlock("resource", "aws_iam_role", "rds_monitoring") {
-                attr("name_prefix", .ref("\"${var.name}-rds-mon-\""))
+                attr("name_prefix", AWSNames.rolePrefix("rds-mon"))
                 attr("assume_role_policy", AWSPolicy.assumeRole("monitoring.rds.amazonaws.com"))
             }
             HCLBlock("resource", "aws_iam_role_policy_attachment", "rds_monitoring") {
@@ -64,7 +64,7 @@ enum AWSDatabases {
             }
             HCLBlock("resource", "aws_db_instance", "primary") {
                 attr("for_each", .ref("var.databases"))
-                attr("identifier", .ref("\"${var.name}-${each.key}\""))
+                attr("identifier", .ref("local.database_identifiers[each.key]"))
                 attr("engine", "postgres")
                 attr("engine_version", .ref("tostring(each.value.version)"))
                 attr("instance_class", .ref("each.value.instance_class"))
@@ -98,7 +98,7 @@ enum AWSDatabases {
             }
             HCLBlock("resource", "aws_db_instance", "replica") {
                 attr("for_each", .ref("local.replicas"))
-                attr("identifier", .ref("\"${var.name}-${each.key}\""))
+                attr("identifier", .ref("local.database_identifiers[each.key]"))
                 attr("replicate_source_db", .ref("aws_db_instance.primary[each.value.database].identifier"))
                 attr("instance_class", .ref("var.databases[each.value.database].instance_class"))
                 attr("storage_encrypted", true)

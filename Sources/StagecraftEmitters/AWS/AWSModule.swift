@@ -13,6 +13,7 @@ enum AWSModule {
             ("versions.tf", HCLFile { Terraform.versions(configurationAliases: ["us_east_1"] + (crossRegion ? ["backup_copy"] : [])) }),
             ("variables.tf", AWSVariables.file(crossRegion: crossRegion)),
             ("main.tf", HCLFile { AWSKeys.key }),
+            ("names.tf", AWSNames.file),
             ("network.tf", AWSNetwork.file),
             ("alb.tf", AWSLoadBalancer.file),
             ("ecs.tf", AWSServices.file),

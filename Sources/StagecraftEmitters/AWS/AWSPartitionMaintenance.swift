@@ -70,7 +70,7 @@ enum AWSPartitionMaintenance {
             }
             HCLBlock("resource", "aws_iam_role", "partitions_scheduler") {
                 attr("count", .ref("length(local.partitioned) > 0 ? 1 : 0"))
-                attr("name_prefix", .ref("\"${var.name}-sched-\""))
+                attr("name_prefix", AWSNames.rolePrefix("sched"))
                 attr("assume_role_policy", AWSPolicy.assumeRole("scheduler.amazonaws.com"))
             }
             comment("The schedule may start these tasks, hand them the execution role and read its own encrypted target, and nothing else.")
@@ -85,7 +85,7 @@ enum AWSPartitionMaintenance {
             }
             HCLBlock("resource", "aws_scheduler_schedule", "partitions") {
                 attr("for_each", .ref("local.partitioned"))
-                attr("name", .ref("\"${var.name}-${each.key}-partitions\""))
+                attr("name", .ref("local.schedule_names[each.key]"))
                 attr("schedule_expression", .ref("each.value.partition_schedule"))
                 attr("schedule_expression_timezone", "UTC")
                 attr("kms_key_arn", .ref("aws_kms_key.this.arn"))

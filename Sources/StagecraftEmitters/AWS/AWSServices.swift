@@ -173,7 +173,7 @@ enum AWSServices {
     private static var roles: [HCLItem] {
         [
             .block(HCLBlock("resource", "aws_iam_role", "execution") {
-                attr("name_prefix", .ref("\"${var.name}-exec-\""))
+                attr("name_prefix", AWSNames.rolePrefix("exec"))
                 attr("assume_role_policy", AWSPolicy.assumeRole("ecs-tasks.amazonaws.com"))
             }),
             .block(HCLBlock("resource", "aws_iam_role_policy_attachment", "execution") {
@@ -190,7 +190,7 @@ enum AWSServices {
             }),
             .block(HCLBlock("resource", "aws_iam_role", "task") {
                 attr("for_each", .ref("var.workloads"))
-                attr("name_prefix", .ref("\"${var.name}-${each.key}-\""))
+                attr("name_prefix", AWSNames.workloadRolePrefix)
                 attr("assume_role_policy", AWSPolicy.assumeRole("ecs-tasks.amazonaws.com"))
             }),
             .block(HCLBlock("resource", "aws_iam_role_policy", "task_buckets") {

@@ -23,6 +23,8 @@ public struct ReadmeEmitter: Emitter {
                 "approval": approvals.contains(environment.name),
                 "diagram": diagram,
                 "diagramFence": MarkdownCode.fence(for: diagram),
+                "recovery": recovery(environment),
+                "hasRecovery": !recovery(environment).isEmpty,
             ]
         }
         let text = try context.templates.render("readme/README.md", [
@@ -37,6 +39,22 @@ public struct ReadmeEmitter: Emitter {
             "hasMigrations": !migrations(plan).isEmpty,
         ])
         return [try GeneratedFile(path: Self.path, text: text, commentStyle: .html)]
+    }
+
+    /// What a restore of each backed-up database achieves, in the environment's region and in
+    /// the copy region where the platform streams the backups there too (compose's second
+    /// pgBackRest repository, RDS's replicated automated backups).
+    private func recovery(_ environment: EnvironmentPlan) -> [String] {
+        environment.databases.compactMap { database in
+            guard let backups = database.backups else { return nil }
+            let rto = backups.rto.map { " and takes at most \($0)" } ?? ""
+            var line = "`\(database.name)`: a restore in \(environment.region) loses at most \(backups.rpo) of data (RPO)\(rto), "
+                + "from backups kept \(backups.retentionDays) days"
+            if let copy = backups.crossRegionCopy, environment.platform != .kubernetes {
+                line += "; in \(copy), where the backups and the WAL are copied as they are made, a restore loses at most \(backups.rpo) too"
+            }
+            return line + "."
+        }
     }
 
     /// Each migrated database once (every environment migrates it the same way).

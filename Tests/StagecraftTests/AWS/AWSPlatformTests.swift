@@ -1,4 +1,5 @@
 import Foundation
+import Stagecraft
 @testable import StagecraftEmitters
 import StagecraftOutput
 import StagecraftSpec
@@ -19,6 +20,48 @@ final class AWSPlatformTests: XCTestCase {
 
     private func text(_ files: FileSet, _ path: String) throws -> String {
         try XCTUnwrap(files[path], "\(path) was not generated").text
+    }
+
+    /// The longest names a stack may have (32 characters for the stack and for each workload,
+    /// database, cache and bucket), planned and applied against the mocked provider at every
+    /// stage: every name AWS limits in length is within its limit.
+    func testThirtyTwoCharacterNamesPlanAndApplyAtEveryStage() throws {
+        let names = ["acme-marketplace-global-platform", "storefront-web-frontend-service1", "background-order-worker-process1",
+                     "orders-primary-database-cluster1", "sessions-and-queues-redis-cache1", "customer-uploads-media-bucket-01"]
+        XCTAssertEqual(Set(names.map(\.count)), [32])
+        for stage in Stage.allCases {
+            let spec = Stack(names[0], stage: stage) {
+                Service(names[1]) {
+                    Image("ghcr.io/acme/web"); Port(8080); HealthCheck("/healthz")
+                    Uses(names[3], names[4], names[5])
+                }
+                Worker(names[2]) { Image("ghcr.io/acme/worker"); Queue(on: names[4]); Uses(names[3], names[4]) }
+                Postgres(names[3]) {
+                    ReadReplicas(growth: 1, scale: 2)
+                    RestoreTest(every: .days(7))
+                    RecoveryTime(.hours(1))
+                    Migrations("bin/migrate", in: names[1])
+                    LargeTable("orders", partitionBy: "created_at", every: .month, keep: .days(365))
+                }
+                Redis(names[4]) { Persistence(true) }
+                Bucket(names[5])
+                LoadBalancer(domain: "shop.example.com")
+                CDN()
+                Environments { Development(); Staging(branch: "main"); Production(approval: .required) }
+                Monitoring { ErrorTracking(secret: "SENTRY_DSN"); Uptime("/healthz"); Alerts { Slack(secret: "SLACK_WEBHOOK_URL") } }
+                Platform(.aws)
+                Region("us-east-1", backupCopy: "us-west-2")
+            }.spec
+            let (directory, _) = try output(spec)
+            // Production has every resource the stage plans (replicas, the copy region, the
+            // restore test); the other environments have fewer, under the same names.
+            try TerraformCheck.assertAllApplyWithMockedAWS(["terraform/environments/production"], in: directory, variables: [
+                "image_tag": "0123abc",
+                "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/site",
+                "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
+                "log_bucket": "acme-logs",
+            ])
+        }
     }
 
     func testLayout() throws {

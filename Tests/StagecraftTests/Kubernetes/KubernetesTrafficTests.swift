@@ -56,8 +56,9 @@ final class KubernetesTrafficTests: XCTestCase {
         func dependants(_ name: String) throws -> [String] {
             try sources(name).compactMap { ($0.value(at: "podSelector.matchExpressions") as? [[String: Any]])?.first?["values"] as? [String] }.flatMap { $0 }
         }
-        // thumbnails uses only the cache and the bucket; the partition maintenance reaches the primary itself.
-        XCTAssertEqual(try dependants("db-from-dependants"), ["web", "api", "payouts", "db-partitions"])
+        // thumbnails uses only the cache and the bucket; the partition maintenance and the
+        // migrations reach the primary itself, never the pooler.
+        XCTAssertEqual(try dependants("db-from-dependants"), ["web", "api", "payouts", "db-partitions", "db-migrate"])
         // The replica follows the primary, so it connects to it too.
         XCTAssertEqual(try dependants("cache-from-dependants"), ["web", "api", "payouts", "thumbnails", "cache-replica"])
         XCTAssertEqual(try dependants("cache-replica-from-dependants"), ["web", "api", "payouts", "thumbnails"])

@@ -39,6 +39,18 @@ final class GeneratedReadmeTests: XCTestCase {
         XCTAssertTrue(marketplace.contains("- `terraform/`"), marketplace)
     }
 
+    /// Each environment says what a restore achieves where it runs and in the copy region, and
+    /// a migrated stack explains its schema changes.
+    func testRecoveryAndSchemaChangesAreStated() throws {
+        let shop = try readme(try Fixtures.renderer.plan(try Fixtures.example("shop")))
+        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves.\n\n- `db`: a restore in eu-west-1 loses at most 1 h of data (RPO) and takes at most 2 h, from backups kept 14 days; in eu-central-1, where the backups and the WAL are copied as they are made, a restore loses at most 1 h too.\n"), shop)
+        XCTAssertFalse(shop.contains("## development\n\ngrowth stage on compose.\n\n- `db`"), "development keeps no backups")
+        XCTAssertTrue(shop.contains("## Schema changes\n\n- `db` is migrated by `dbmate --no-dump-schema --migrations-dir db/migrations migrate`, run in the `web` image; pull requests that add migrations to `db/migrations/` are linted by squawk."), shop)
+        XCTAssertTrue(shop.contains("expand, migrate, contract"), shop)
+        let blog = try readme(try Fixtures.renderer.plan(try Fixtures.example("blog")))
+        XCTAssertFalse(blog.contains("## Schema changes"), "the blog declares no migrations")
+    }
+
     /// Values from the stack cannot close a code span, a fence or a table cell.
     func testStackValuesCannotBreakTheMarkdown() throws {
         var plan = try Fixtures.renderer.plan(try Fixtures.example("blog"))

@@ -79,7 +79,7 @@ resource "aws_ecs_task_definition" "partitions" {
 
 resource "aws_iam_role" "partitions_scheduler" {
   count       = length(local.partitioned) > 0 ? 1 : 0
-  name_prefix = "${var.name}-sched-"
+  name_prefix = "${substr(var.name, 0, 31)}-sched-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -122,7 +122,7 @@ resource "aws_iam_role_policy" "partitions_scheduler" {
 
 resource "aws_scheduler_schedule" "partitions" {
   for_each                     = local.partitioned
-  name                         = "${var.name}-${each.key}-partitions"
+  name                         = local.schedule_names[each.key]
   schedule_expression          = each.value.partition_schedule
   schedule_expression_timezone = "UTC"
   kms_key_arn                  = aws_kms_key.this.arn

@@ -94,7 +94,7 @@ resource "aws_cloudwatch_log_group" "alert_forwarder" {
 
 resource "aws_iam_role" "alert_forwarder" {
   count       = local.forwarding ? 1 : 0
-  name_prefix = "${var.name}-alerts-"
+  name_prefix = "${substr(var.name, 0, 30)}-alerts-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

@@ -42,7 +42,7 @@ resource "aws_backup_vault" "copy" {
 
 resource "aws_backup_plan" "this" {
   for_each = local.backed_up
-  name     = "${var.name}-${each.key}"
+  name     = local.backup_names[each.key]
 
   dynamic "rule" {
     for_each = each.value.backup.schedules
@@ -73,7 +73,7 @@ resource "aws_backup_plan" "this" {
 
 resource "aws_iam_role" "backup" {
   count       = length(local.backed_up) > 0 ? 1 : 0
-  name_prefix = "${var.name}-backup-"
+  name_prefix = "${substr(var.name, 0, 30)}-backup-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -96,7 +96,7 @@ resource "aws_iam_role_policy_attachment" "backup" {
 
 resource "aws_backup_selection" "this" {
   for_each     = local.backed_up
-  name         = "${var.name}-${each.key}"
+  name         = local.backup_names[each.key]
   plan_id      = aws_backup_plan.this[each.key].id
   iam_role_arn = aws_iam_role.backup[0].arn
   resources    = [aws_db_instance.primary[each.key].arn]

@@ -3,7 +3,7 @@
 resource "aws_s3_bucket" "this" {
   for_each = var.buckets
   # Bucket names are global: the account ID keeps them unique.
-  bucket = "${var.name}-${each.key}-${data.aws_caller_identity.current.account_id}"
+  bucket = local.bucket_names[each.key]
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {

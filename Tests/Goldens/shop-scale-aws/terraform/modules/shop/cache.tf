@@ -42,7 +42,7 @@ resource "aws_cloudwatch_log_group" "caches" {
 
 resource "aws_elasticache_replication_group" "this" {
   for_each                   = var.caches
-  replication_group_id       = "${var.name}-${each.key}"
+  replication_group_id       = local.cache_ids[each.key]
   description                = "${var.name} ${each.key}"
   engine                     = "redis"
   engine_version             = each.value.engine_version

@@ -146,7 +146,7 @@ resource "aws_cloudwatch_log_group" "workloads" {
 }
 
 resource "aws_iam_role" "execution" {
-  name_prefix = "${var.name}-exec-"
+  name_prefix = "${substr(var.name, 0, 32)}-exec-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -192,7 +192,7 @@ resource "aws_iam_role_policy" "execution_secrets" {
 
 resource "aws_iam_role" "task" {
   for_each    = var.workloads
-  name_prefix = "${var.name}-${each.key}-"
+  name_prefix = "${substr("${var.name}-${each.key}", 0, 37)}-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

@@ -77,7 +77,7 @@ resource "aws_db_parameter_group" "this" {
 }
 
 resource "aws_iam_role" "rds_monitoring" {
-  name_prefix = "${var.name}-rds-mon-"
+  name_prefix = "${substr(var.name, 0, 29)}-rds-mon-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -99,7 +99,7 @@ resource "aws_iam_role_policy_attachment" "rds_monitoring" {
 
 resource "aws_db_instance" "primary" {
   for_each              = var.databases
-  identifier            = "${var.name}-${each.key}"
+  identifier            = local.database_identifiers[each.key]
   engine                = "postgres"
   engine_version        = tostring(each.value.version)
   instance_class        = each.value.instance_class
@@ -141,7 +141,7 @@ resource "aws_db_instance" "primary" {
 
 resource "aws_db_instance" "replica" {
   for_each                            = local.replicas
-  identifier                          = "${var.name}-${each.key}"
+  identifier                          = local.database_identifiers[each.key]
   replicate_source_db                 = aws_db_instance.primary[each.value.database].identifier
   instance_class                      = var.databases[each.value.database].instance_class
   storage_encrypted                   = true

@@ -8,7 +8,10 @@
 set -eu
 signal="${MIGRATION_LOCK_DIR:-/run/migration-lock}"
 mkdir -p "$signal"
-export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGDATABASE="$DB_NAME"
+export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGDATABASE="$DB_NAME"
+# None over a socket the server trusts (the compose host's own psql).
+PGPASSWORD="$(printenv DB_PASSWORD || true)"
+export PGPASSWORD
 export PGSSLMODE="${MIGRATION_SSLMODE:-require}"
 # The database may still be starting (a first deploy): it has five minutes.
 tries=0

@@ -16,7 +16,7 @@ in_database() { docker compose exec -T --user postgres db "$@"; }
 # folder done: on success, on failure, and on a lost connection alike (see release).
 signal="/tmp/migration-lock.$(date +%s).$$"
 holder_output="$(mktemp)"
-in_database env DB_HOST=/var/run/postgresql DB_PORT=5432 DB_USER=db DB_PASSWORD= \
+in_database env DB_HOST=/var/run/postgresql DB_PORT=5432 DB_USER=db \
   DB_NAME=db MIGRATION_SSLMODE=disable MIGRATION_LOCK_DIR="$signal" \
   sh -c "$(cat migrations/db/lock-holder.sh)" > "$holder_output" 2>&1 &
 holder=$!
