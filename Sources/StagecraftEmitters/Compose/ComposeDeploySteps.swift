@@ -1,8 +1,9 @@
 import StagecraftPlanner
 
 /// How a compose environment is deployed from CI: over SSH to its host, a release folder
-/// at a time. The new folder is unpacked beside the running one, switched in, and started;
-/// when anything fails after the switch, the previous folder and image tag come back.
+/// at a time. The new folder is unpacked beside the running one and switched in, its databases
+/// are started and migrated, and then its containers roll out; when anything fails after the
+/// switch, the previous folder and image tag come back.
 struct ComposeDeploySteps {
     let layout: ComposeLayout
     let outputDirectory: String

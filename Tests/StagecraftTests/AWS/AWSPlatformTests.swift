@@ -29,6 +29,9 @@ final class AWSPlatformTests: XCTestCase {
         let names = ["acme-marketplace-global-platform", "storefront-web-frontend-service1", "background-order-worker-process1",
                      "orders-primary-database-cluster1", "sessions-and-queues-redis-cache1", "customer-uploads-media-bucket-01"]
         XCTAssertEqual(Set(names.map(\.count)), [32])
+        // One output folder per stage, their production roots applied side by side.
+        let folder = try Fixtures.temporaryDirectory("aws-long-names")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         for stage in Stage.allCases {
             let spec = Stack(names[0], stage: stage) {
                 Service(names[1]) {
@@ -52,16 +55,16 @@ final class AWSPlatformTests: XCTestCase {
                 Platform(.aws)
                 Region("us-east-1", backupCopy: "us-west-2")
             }.spec
-            let (directory, _) = try output(spec)
-            // Production has every resource the stage plans (replicas, the copy region, the
-            // restore test); the other environments have fewer, under the same names.
-            try TerraformCheck.assertAllApplyWithMockedAWS(["terraform/environments/production"], in: directory, variables: [
-                "image_tag": "0123abc",
-                "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/site",
-                "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
-                "log_bucket": "acme-logs",
-            ])
+            try Fixtures.materialize(try Fixtures.renderer.render(spec).files, in: folder.appendingPathComponent(stage.rawValue))
         }
+        // Production has every resource the stage plans (replicas, the copy region, the restore
+        // test); the other environments have fewer, under the same names.
+        try TerraformCheck.assertAllApplyWithMockedAWS(Stage.allCases.map { "\($0.rawValue)/terraform/environments/production" }, in: folder, variables: [
+            "image_tag": "0123abc",
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/site",
+            "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
+            "log_bucket": "acme-logs",
+        ])
     }
 
     func testLayout() throws {
@@ -96,9 +99,10 @@ final class AWSPlatformTests: XCTestCase {
     /// Plans and applies every environment's root against a mocked provider: the provider's
     /// own checks (name lengths, ARNs passed between resources, enumerations) run on all of it.
     ///
-    /// First, as the deploy does before it migrates: the targeted apply its "Register the
-    /// migration tasks" step runs (from nothing, as on a first deploy), after which the outputs
-    /// the migration step reads must name the task and its network.
+    /// In production first, as the deploy does before it migrates: the targeted apply its
+    /// "Register the migration tasks" step runs (from nothing, as on a first deploy), after which
+    /// the outputs the migration step reads must name the task and its network. (The other
+    /// environments run the same step against the same module.)
     func testEveryRootAppliesWithMockedAWS() throws {
         for spec in [try Self.marketplace(), try Self.shopAtScale()] {
             let (directory, files) = try output(spec)
@@ -128,7 +132,7 @@ final class AWSPlatformTests: XCTestCase {
                 "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/site",
                 "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
                 "log_bucket": "acme-logs",
-            ], first: first)
+            ], first: ["terraform/environments/production": first])
         }
     }
 

@@ -81,15 +81,15 @@ enum TerraformCheck {
     }
 
     /// Each of `roots` as `assertAppliesWithMockedAWS` checks it, as many at once as the machine
-    /// has cores.
-    /// `first`: a run before the full apply, as a deploy does it (a targeted apply, with its asserts).
-    static func assertAllApplyWithMockedAWS(_ roots: [String], in output: URL, variables: [String: String] = [:], first: String = "",
+    /// has cores. `first` holds runs that go before the full apply of the roots it names, as a
+    /// deploy does them (a targeted apply, with its asserts).
+    static func assertAllApplyWithMockedAWS(_ roots: [String], in output: URL, variables: [String: String] = [:], first: [String: String] = [:],
                                             file: StaticString = #filePath, line: UInt = #line) throws {
         _ = try requireTerraform()
         let failures = ThreadSafeList()
         DispatchQueue.concurrentPerform(iterations: roots.count) { index in
             do {
-                if let failure = try mockedApplyFailure(roots[index], in: output, variables: variables, first: first) { failures.append(failure) }
+                if let failure = try mockedApplyFailure(roots[index], in: output, variables: variables, first: first[roots[index]] ?? "") { failures.append(failure) }
             } catch {
                 failures.append("\(roots[index]): \(error)")
             }
