@@ -13,6 +13,7 @@ public struct ReadmeEmitter: Emitter {
         let approvals = Set(plan.pipeline.deploys.filter(\.requiresApproval).map(\.environment))
         let environments: [[String: Any]] = plan.environments.map { environment in
             let diagram = MermaidDiagram.render(ArchitectureGraph(environment: environment, stack: plan.stack))
+            let recovery = recovery(environment)
             return [
                 "name": environment.name,
                 // GitHub's heading anchor: names are `[a-z][a-z0-9-]*`, so the name itself.
@@ -23,10 +24,11 @@ public struct ReadmeEmitter: Emitter {
                 "approval": approvals.contains(environment.name),
                 "diagram": diagram,
                 "diagramFence": MarkdownCode.fence(for: diagram),
-                "recovery": recovery(environment),
-                "hasRecovery": !recovery(environment).isEmpty,
+                "recovery": recovery,
+                "hasRecovery": !recovery.isEmpty,
             ]
         }
+        let migrations = migrations(plan)
         let text = try context.templates.render("readme/README.md", [
             "stack": plan.stack,
             "version": context.toolVersion,
@@ -35,8 +37,8 @@ public struct ReadmeEmitter: Emitter {
             "environments": environments,
             "commands": MarkdownCode.block(commands(plan), language: "sh"),
             "contents": OutputContents(plan: plan).entries.map { ["path": $0.path, "about": $0.about] },
-            "migrations": migrations(plan),
-            "hasMigrations": !migrations(plan).isEmpty,
+            "migrations": migrations,
+            "hasMigrations": !migrations.isEmpty,
         ])
         return [try GeneratedFile(path: Self.path, text: text, commentStyle: .html)]
     }

@@ -52,7 +52,7 @@ final class InvalidStackTests: XCTestCase {
         Case(name: "migrations folder outside the repository", body: """
                 Service("web") { Image("ghcr.io/acme/web"); Port(8080) }
                 Postgres("db") {
-                    Migrations(.dbmate(folder: "../shared/migrations"), in: "web") // ←
+                    Migrations(.dbmate(folder: "../elsewhere/migrations"), in: "web") // ←
                 }
             """, expected: "is not a relative path inside the repository"),
         Case(name: "tracing on compose", body: """

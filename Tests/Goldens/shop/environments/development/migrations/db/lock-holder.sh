@@ -9,7 +9,7 @@ set -eu
 signal="${MIGRATION_LOCK_DIR:-/run/migration-lock}"
 mkdir -p "$signal"
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGDATABASE="$DB_NAME"
-# None over a socket the server trusts (the compose host's own psql).
+# No password where the server trusts the socket (the compose host's own psql).
 PGPASSWORD="$(printenv DB_PASSWORD || true)"
 export PGPASSWORD
 export PGSSLMODE="${MIGRATION_SSLMODE:-require}"
