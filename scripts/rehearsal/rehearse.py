@@ -13,6 +13,8 @@ that fails ends the rehearsal with its name and a non-zero exit.
 """
 import argparse
 import concurrent.futures
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -40,9 +42,10 @@ CACHE = ROOT / ".tools" / "rehearsal"
 RUN = pathlib.Path("/run/stagecraft-rehearsal")
 SOCKET = RUN / "podman.sock"
 DOCKER_HOST = f"unix://{SOCKET}"
-DEPLOY_USER = "stagecraft-deploy"
-# ssh reads ~/.ssh from the passwd entry, not $HOME: the runner is a user of its own, as on GitHub.
-RUNNER_USER = "stagecraft-runner"
+# Rehearsals of different stacks run at once on a machine: each has users of its own, named
+# after its stack (set in main). ssh reads ~/.ssh from the passwd entry, not $HOME: the runner
+# is a user of its own, as on GitHub.
+DEPLOY_USER = RUNNER_USER = None
 ACME_PORT = 14000
 # The S3-compatible store of the backups' copy: moto's server behind nginx for TLS.
 S3_PORT, MOTO_PORT = 14443, 14080
@@ -70,6 +73,16 @@ RELEASE_MIGRATIONS = {"v1": 1, "v2": 2, "v3": 2, "v4": 3}
 
 class StepFailed(Exception):
     pass
+
+
+@contextlib.contextmanager
+def images_lock():
+    """What rehearsals on one machine do one at a time: build the base image, and build and tag
+    the stand-in images they share (two builds of one tag at once would leave one of them
+    untagged while a container of the other rehearsal runs it)."""
+    with open("/run/lock/stagecraft-rehearsal-images.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def say(message):
@@ -365,7 +378,9 @@ AcceptEnv LANG
     def run_health_checks(self):
         """What podman's systemd timers would do: run each container's health check, often."""
         while not self.stop.is_set():
-            ids = podman("ps", "--quiet", "--filter", "status=running", check=False, capture=True).stdout.split()
+            ids = [container for project in list(self.projects) for container in
+                   podman("ps", "--quiet", "--filter", "status=running", "--filter", f"label=com.docker.compose.project={project}",
+                          check=False, capture=True).stdout.split()]
             with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
                 list(pool.map(lambda c: podman("healthcheck", "run", c, check=False, capture=True), ids))
             self.stop.wait(2)
@@ -475,9 +490,10 @@ http {{
         for name in [DEPLOY_USER, RUNNER_USER]:
             run(["pkill", "--uid", name], check=False, capture=True)
             run(["userdel", "--force", name], check=False, capture=True)
+        # Not forced: an image another rehearsal's container still runs stays, for that one to remove.
         left = [image for image in untagged_images() if image not in self.untagged_before]
         if left:
-            podman("rmi", "--force", *left, check=False, capture=True)
+            podman("rmi", *left, check=False, capture=True)
 
 
 def untagged_images():
@@ -692,11 +708,15 @@ def main():
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    global DEPLOY_USER, RUNNER_USER
+    suffix = hashlib.sha256(pathlib.Path(arguments.stack).stem.encode()).hexdigest()[:8]
+    DEPLOY_USER, RUNNER_USER = f"rehearsal-{suffix}-deploy", f"rehearsal-{suffix}-runner"
 
     if arguments.prepare:
         # Before the namespaces are entered: debootstrap needs Debian's mirror, and the stack
         # files are compiled here (swiftc's child processes are not reaped inside them).
-        base = base_image()
+        with images_lock():
+            base = base_image()
         work = pathlib.Path(tempfile.mkdtemp(prefix="stagecraft-rehearsal-"))
         print(f"==> generate {arguments.stack}", file=sys.stderr, flush=True)
         generate(arguments.stagecraft, pathlib.Path(arguments.stack).resolve(), work / "repository")
@@ -808,7 +828,8 @@ class Rehearsal:
                 version = service["build"].get("args", {}).get("POSTGRES_VERSION", "")
                 for match in re.findall(r"^FROM\s+(\S+)", dockerfile, re.M):
                     names.add(match.replace("${POSTGRES_VERSION}", version))
-        standins(self.base, names, root, self.host.issuing_root())
+        with images_lock():
+            standins(self.base, names, root, self.host.issuing_root())
         if self.copy_region:
             self.host.start_object_storage()
             self.host.s3("PUT", f"/{COPY_BUCKET}")

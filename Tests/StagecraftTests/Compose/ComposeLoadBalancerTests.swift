@@ -94,14 +94,17 @@ final class ComposeLoadBalancerTests: XCTestCase {
         let redirect = try Tools.run(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://127.0.0.1:\(httpPort)/"])
         XCTAssertTrue(redirect.output.hasPrefix("301 https://"), redirect.output)
 
-        let spread = try requests(9, from: "127.0.0.2")
-        XCTAssertEqual(spread.map(\.status), Array(repeating: 200, count: 9))
+        // nginx's resolver hands out the replicas in a shuffled order, so which replica a
+        // request reaches is random: 36 requests miss one of three with a chance of about
+        // one in a million. Two viewers keep each batch within the burst of 20.
+        let spread = try requests(18, from: "127.0.0.2") + requests(18, from: "127.0.0.12")
+        XCTAssertEqual(spread.map(\.status), Array(repeating: 200, count: 36))
         XCTAssertEqual(Set(spread.map(\.body)), ["backend-1", "backend-2", "backend-3"], "requests reach every backend")
 
         backends[0].terminate()
         backends[0].waitUntilExit()
-        let degraded = try requests(12, from: "127.0.0.3")
-        XCTAssertEqual(degraded.map(\.status), Array(repeating: 200, count: 12), "every request still succeeds")
+        let degraded = try requests(18, from: "127.0.0.3")
+        XCTAssertEqual(degraded.map(\.status), Array(repeating: 200, count: 18), "every request still succeeds")
         XCTAssertEqual(Set(degraded.map(\.body)), ["backend-2", "backend-3"])
 
         // 100 requests a minute with a burst of 20: a quick 40 go over the limit.

@@ -9,20 +9,11 @@ import XCTest
 /// and its migration applied before it serves, a failing migration that stops the deploy, two
 /// migrations serialized on the advisory lock, a failing release rolled back, and a service removed.
 ///
-/// One test, the blog and then the shop: rehearsals run one at a time on a machine (under a
-/// lock), and `scripts/test` runs the suite's other tests beside them.
+/// One test, the blog and the shop side by side (rehearsals of different stacks share a
+/// machine), while `scripts/test` runs the suite's other tests beside them.
 final class ComposeRehearsalTests: XCTestCase {
     func testTheBlogDeploysAtItsStageAndTheShopServesBacksUpRollsBackAndLosesAServiceCleanly() throws {
-        let blog = try rehearse([Fixtures.stackFile("blog"), "production"])
-        XCTAssertEqual(blog.status, 0, blog.output)
-        for evidence in [
-            "answered with a certificate pebble issued",
-            "requests during the deploy, 0 failed",
-            "rehearsal of stacks/blog.swift (production) passed",
-        ] {
-            XCTAssertTrue(blog.output.contains(evidence), "\(evidence)\n\(blog.output)")
-        }
-
+        guard getuid() == 0 else { throw XCTSkip("the rehearsal needs root (namespaces, podman, sshd)") }
         let work = try Fixtures.temporaryDirectory("rehearsal")
         defer { try? FileManager.default.removeItem(at: work) }
         // The same stack without its worker: what the last deploy must remove.
@@ -32,7 +23,22 @@ final class ComposeRehearsalTests: XCTestCase {
         let withoutWorker = work.appendingPathComponent("shop.swift")
         try (String(shop[..<worker.lowerBound]) + String(shop[end.upperBound...])).write(to: withoutWorker, atomically: true, encoding: .utf8)
 
-        let result = try rehearse([Fixtures.stackFile("shop"), "production", "--then", withoutWorker.path])
+        let rehearsals = [[Fixtures.stackFile("blog"), "production"], [Fixtures.stackFile("shop"), "production", "--then", withoutWorker.path]]
+        let results = Results(count: rehearsals.count)
+        DispatchQueue.concurrentPerform(iterations: rehearsals.count) { index in
+            results.set(index, Result { try Self.rehearse(rehearsals[index]) })
+        }
+        let blog = try results.get(0), result = try results.get(1)
+
+        XCTAssertEqual(blog.status, 0, blog.output)
+        for evidence in [
+            "answered with a certificate pebble issued",
+            "requests during the deploy, 0 failed",
+            "rehearsal of stacks/blog.swift (production) passed",
+        ] {
+            XCTAssertTrue(blog.output.contains(evidence), "\(evidence)\n\(blog.output)")
+        }
+
         XCTAssertEqual(result.status, 0, result.output)
         for evidence in [
             "answered with a certificate pebble issued",
@@ -62,9 +68,20 @@ final class ComposeRehearsalTests: XCTestCase {
         }
     }
 
-    private func rehearse(_ arguments: [String]) throws -> Tools.Result {
-        guard getuid() == 0 else { throw XCTSkip("the rehearsal needs root (namespaces, podman, sshd)") }
-        return try Tools.run(Fixtures.repositoryRoot.appendingPathComponent("scripts/rehearse").path, arguments,
+    private static func rehearse(_ arguments: [String]) throws -> Tools.Result {
+        try Tools.run(Fixtures.repositoryRoot.appendingPathComponent("scripts/rehearse").path, arguments,
                              in: Fixtures.repositoryRoot, environment: ["STAGECRAFT": Fixtures.stagecraftBinary])
     }
+}
+
+/// The rehearsals' outcomes, each written once from its own thread.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<Tools.Result, Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<Tools.Result, Error>) { lock.withLock { results[index] = result } }
+
+    func get(_ index: Int) throws -> Tools.Result { try lock.withLock { results[index] }!.get() }
 }
