@@ -49,6 +49,11 @@ public struct EnvironmentConfigEmitter: Emitter {
         if !deployOnly.isEmpty {
             document.set("deploy", .list(deployOnly.map { .string($0) }))
         }
+        // What the infrastructure itself reads from the environment's store (on AWS, Terraform
+        // from Parameter Store): the CDN's origin secret, where no deploy step hands it over.
+        if let verification = environment.cdn?.originVerification, !workloadSecrets.contains(verification.secret), !deploy.contains(verification.secret) {
+            document.set("infrastructure", .list([.string(verification.secret)]))
+        }
         // Pull requests run outside the environment: these are repository secrets.
         if !review.isEmpty {
             document.set("pullRequestReview", .list(review.map { .string($0) }))

@@ -344,9 +344,10 @@ public struct Planner: Sendable {
             originDomain: "origin.\(domain)",
             staticPaths: services.flatMap(\.staticPaths),
             cacheablePaths: policy.cdnCachesAPI ? spec.cdn?.cacheablePaths.map(\.value) ?? [] : [],
-            // The compose platform's nginx checks it. The Kubernetes ingress and the AWS load
-            // balancer have no such check, so they get no header they would ignore.
-            originVerification: platform == .compose ? OriginVerificationPlan(header: "X-Origin-Verify", secret: "CDN_ORIGIN_SECRET") : nil
+            // The compose platform's nginx and the AWS load balancer's listener rules check it.
+            // The Kubernetes ingress has no such check, so it gets no header it would ignore.
+            originVerification: platform == .compose || platform == .aws
+                ? OriginVerificationPlan(header: "X-Origin-Verify", secret: "CDN_ORIGIN_SECRET") : nil
         )
     }
 

@@ -1,8 +1,28 @@
 /// cdn.tf: the shared CloudFront module in front of the load balancer, with the bucket the
-/// plan names served beside it through origin access control.
+/// plan names served beside it through origin access control, the edge firewall attached, and
+/// the secret header the load balancer requires of every request.
 enum AWSCDN {
     static var file: HCLFile {
         HCLFile {
+            HCLBlock("locals") {
+                attr("origin_verify_header", .ref("try(var.cdn.origin_verify.header, null)"))
+            }
+            comment("""
+                The secret CloudFront sends the load balancer, from Parameter Store. Both keep it in
+                their configuration, so it is in the state too: the state bucket is as private as
+                the parameter.
+                """)
+            HCLBlock("data", "aws_ssm_parameter", "origin_verify") {
+                attr("count", .ref("local.origin_verify_header == null ? 0 : 1"))
+                attr("name", .ref("\"${var.secret_parameter_prefix}${var.cdn.origin_verify.secret}\""))
+                HCLItem.blank
+                HCLBlock("lifecycle") {
+                    HCLBlock("postcondition") {
+                        attr("condition", .ref(#"can(regex("^[A-Za-z0-9_-]{32,64}$", self.value))"#))
+                        attr("error_message", .ref(#""${self.name} must be 32 to 64 letters, digits, '-' or '_' (e.g. openssl rand -hex 32).""#))
+                    }
+                }
+            }
             HCLBlock("module", "cdn") {
                 attr("source", "../cdn")
                 attr("count", .ref("var.cdn == null ? 0 : 1"))
@@ -14,6 +34,9 @@ enum AWSCDN {
                 attr("static_paths", .ref("var.cdn.static_paths"))
                 attr("cacheable_paths", .ref("var.cdn.cacheable_paths"))
                 attr("log_bucket", .ref("var.log_bucket"))
+                attr("web_acl_arn", .ref("one(aws_wafv2_web_acl.edge[*].arn)"))
+                attr("origin_verify_header", .ref("local.origin_verify_header"))
+                attr("origin_verify_secret", .ref("one(data.aws_ssm_parameter.origin_verify[*].value)"))
                 attr("s3_origin", .ref(#"""
                     var.cdn.bucket == null ? null : {
                         bucket_regional_domain_name = aws_s3_bucket.this[var.cdn.bucket].bucket_regional_domain_name

@@ -19,15 +19,23 @@ struct AWSEnvironmentValues {
             "drain_seconds": .int(lb?.drainSeconds ?? 30),
             "deletion_protection": .bool(lb?.deletionProtection ?? environment.isProduction),
             "edge_firewall": .bool(lb?.edgeFirewall ?? false),
-            "rate_limits": .list((lb?.rateLimits ?? []).map(rateLimit)),
+            "max_body_bytes": .int(maxBodyBytes),
+            "content_length_over_limit": .string(AWSFirewall.contentLengthPattern(over: maxBodyBytes)),
+            "rate_limits": .list((lb?.rateLimits ?? []).map(AWSEnvironmentValues.rateLimit)),
         ]
     }
 
-    /// WAF counts requests per client IP over a window of 1, 2, 5 or 10 minutes, at least 10 of them.
-    private func rateLimit(_ limit: RateLimitPlan) -> HCLValue {
-        let window = [60, 120, 300, 600].first { $0 >= limit.periodSeconds } ?? 600
+    private var maxBodyBytes: Int { (environment.loadBalancer?.maxBodyMiB ?? 10) * 1024 * 1024 }
+
+    /// WAF counts requests per client over a window of 1, 2, 5 or 10 minutes, and limits
+    /// to no fewer than 10. A declared rate becomes the most it admits in a window, a full
+    /// burst included (as nginx's `limit_req` admits them), over the shortest window that
+    /// is no shorter than the declared period and holds at least 10.
+    static func rateLimit(_ limit: RateLimitPlan) -> HCLValue {
+        let admitted = { (window: Int) in limit.requests * window / limit.periodSeconds + limit.burst }
+        let window = [60, 120, 300, 600].first { $0 >= limit.periodSeconds && admitted($0) >= 10 } ?? 600
         var fields: [HCLAttribute] = [
-            HCLAttribute("limit", .int(max(10, limit.requests * window / limit.periodSeconds))),
+            HCLAttribute("limit", .int(max(10, admitted(window)))),
             HCLAttribute("window_seconds", .int(window)),
         ]
         if let path = limit.path { fields.append(HCLAttribute("path", .string(path))) }
@@ -155,6 +163,12 @@ struct AWSEnvironmentValues {
             return nil
         }.first
         if let uploads { fields.append(HCLAttribute("bucket", .string(uploads))) }
+        if let verify = cdn.originVerification {
+            fields.append(HCLAttribute("origin_verify", .object([
+                HCLAttribute("header", .string(verify.header)),
+                HCLAttribute("secret", .string(verify.secret)),
+            ])))
+        }
         return .object(fields)
     }
 

@@ -1,24 +1,44 @@
-/// alb.tf: the public entry point. HTTPS only (HTTP answers with a redirect), a target group
-/// and a path rule per service, access logs, and a WAF web ACL with the stack's rate limits
-/// when the plan asks for an edge firewall.
+/// alb.tf: the entry point. HTTPS only, a target group and a path rule per service, access
+/// logs. Behind the CDN it admits CloudFront's origin-facing servers alone, and forwards only
+/// requests that carry the distribution's secret header; without one it answers the internet,
+/// HTTP with a redirect. (The web ACL is in waf.tf.)
 enum AWSLoadBalancer {
     static var file: HCLFile {
         HCLFile {
             HCLBlock("locals") {
                 attr("services", .ref("{ for name, workload in var.workloads : name => workload if workload.port != null }"))
             }
+            comment("The addresses CloudFront fetches from origins with, kept current by AWS.")
+            HCLBlock("data", "aws_ec2_managed_prefix_list", "cloudfront") {
+                attr("count", .ref("var.cdn == null ? 0 : 1"))
+                attr("name", "com.amazonaws.global.cloudfront.origin-facing")
+            }
             HCLBlock("resource", "aws_security_group", "alb") {
                 attr("name_prefix", .ref("\"${var.name}-alb-\""))
-                attr("description", "Public HTTPS (and HTTP, which only redirects) to the load balancer")
+                attr("description", .ref("var.cdn == null ? \"HTTPS (and HTTP, which only redirects) from anywhere\" : \"HTTPS from CloudFront only\""))
                 attr("vpc_id", .ref("local.vpc_id"))
                 HCLItem.blank
-                for (port, why) in [(443, "HTTPS from anywhere"), (80, "HTTP from anywhere, answered with a redirect to HTTPS")] {
-                    HCLBlock("ingress") {
-                        attr("description", .string(why))
-                        attr("from_port", .int(port))
-                        attr("to_port", .int(port))
+                comment("Without a CDN, clients connect directly.")
+                HCLBlock("dynamic", "ingress") {
+                    attr("for_each", .ref(#"var.cdn == null ? { 443 = "HTTPS from anywhere", 80 = "HTTP from anywhere, answered with a redirect to HTTPS" } : {}"#))
+                    HCLBlock("content") {
+                        attr("description", .ref("ingress.value"))
+                        attr("from_port", .ref("ingress.key"))
+                        attr("to_port", .ref("ingress.key"))
                         attr("protocol", "tcp")
                         attr("cidr_blocks", ["0.0.0.0/0"])
+                    }
+                }
+                HCLItem.blank
+                comment("Behind the CDN, only CloudFront: the CDN's firewall and rate limits cannot be gone around.")
+                HCLBlock("dynamic", "ingress") {
+                    attr("for_each", .ref("data.aws_ec2_managed_prefix_list.cloudfront[*].id"))
+                    HCLBlock("content") {
+                        attr("description", "HTTPS from the CloudFront origin-facing servers")
+                        attr("from_port", 443)
+                        attr("to_port", 443)
+                        attr("protocol", "tcp")
+                        attr("prefix_list_ids", [.ref("ingress.value")])
                     }
                 }
                 HCLItem.blank
@@ -56,18 +76,23 @@ enum AWSLoadBalancer {
                 attr("ssl_policy", "ELBSecurityPolicy-TLS13-1-2-2021-06")
                 attr("certificate_arn", .ref("var.certificate_arn"))
                 HCLItem.blank
-                comment("Requests no service's path matches.")
+                comment("""
+                    Requests no rule forwards: behind the CDN, those without its secret header (refused);
+                    otherwise those whose path no service serves.
+                    """)
                 HCLBlock("default_action") {
                     attr("type", "fixed-response")
                     HCLItem.blank
                     HCLBlock("fixed_response") {
                         attr("content_type", "text/plain")
-                        attr("message_body", "Not found")
-                        attr("status_code", "404")
+                        attr("message_body", .ref(#"local.origin_verify_header == null ? "Not found" : "Forbidden""#))
+                        attr("status_code", .ref(#"local.origin_verify_header == null ? "404" : "403""#))
                     }
                 }
             }
+            comment("Behind the CDN nothing reaches port 80: CloudFront fetches over HTTPS.")
             HCLBlock("resource", "aws_lb_listener", "http") {
+                attr("count", .ref("var.cdn == null ? 1 : 0"))
                 attr("load_balancer_arn", .ref("aws_lb.this.arn"))
                 attr("port", 80)
                 attr("protocol", "HTTP")
@@ -117,101 +142,42 @@ enum AWSLoadBalancer {
                 HCLBlock("condition") {
                     HCLBlock("path_pattern") { attr("values", [.ref("each.value.path_pattern")]) }
                 }
+                HCLItem.blank
+                originVerified
             }
-            firewall
+            comment("Behind the CDN: a request with the secret header that no service's path matches.")
+            HCLBlock("resource", "aws_lb_listener_rule", "not_found") {
+                attr("count", .ref("local.origin_verify_header == null ? 0 : 1"))
+                attr("listener_arn", .ref("aws_lb_listener.https.arn"))
+                attr("priority", 50000)
+                HCLItem.blank
+                HCLBlock("action") {
+                    attr("type", "fixed-response")
+                    HCLItem.blank
+                    HCLBlock("fixed_response") {
+                        attr("content_type", "text/plain")
+                        attr("message_body", "Not found")
+                        attr("status_code", "404")
+                    }
+                }
+                HCLItem.blank
+                originVerified
+            }
         }
     }
 
-    /// Rate-based rules (one per limit: per client IP, optionally only under a path), AWS's
-    /// rules against known bad inputs, and logging of what the ACL blocks.
-    private static var firewall: [HCLItem] {
-        [
-            .block(HCLBlock("resource", "aws_wafv2_web_acl", "this") {
-                attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0"))
-                attr("name", .ref("var.name"))
-                attr("scope", "REGIONAL")
-                HCLItem.blank
-                HCLBlock("default_action") { HCLBlock("allow") }
-                HCLItem.blank
-                HCLBlock("rule") {
-                    attr("name", "known-bad-inputs")
-                    attr("priority", 0)
-                    HCLItem.blank
-                    HCLBlock("override_action") { HCLBlock("none") }
-                    HCLItem.blank
-                    HCLBlock("statement") {
-                        HCLBlock("managed_rule_group_statement") {
-                            attr("name", "AWSManagedRulesKnownBadInputsRuleSet")
-                            attr("vendor_name", "AWS")
-                        }
-                    }
-                    HCLItem.blank
-                    visibility(.ref("\"${var.name}-known-bad-inputs\""))
+    /// The condition that the request came through the distribution: its secret header, which
+    /// the load balancer compares as written (the secret holds no `*` or `?`, which it would
+    /// take for wildcards; the precondition says so at plan time).
+    private static var originVerified: HCLBlock {
+        HCLBlock("dynamic", "condition") {
+            attr("for_each", .ref("local.origin_verify_header == null ? [] : [local.origin_verify_header]"))
+            HCLBlock("content") {
+                HCLBlock("http_header") {
+                    attr("http_header_name", .ref("condition.value"))
+                    attr("values", [.ref("data.aws_ssm_parameter.origin_verify[0].value")])
                 }
-                HCLItem.blank
-                HCLBlock("dynamic", "rule") {
-                    attr("for_each", .ref("var.load_balancer.rate_limits"))
-                    HCLBlock("content") {
-                        attr("name", .ref("\"rate-limit-${rule.key}\""))
-                        attr("priority", .ref("rule.key + 1"))
-                        HCLItem.blank
-                        HCLBlock("action") {
-                            HCLBlock("block") {
-                                HCLBlock("custom_response") { attr("response_code", 429) }
-                            }
-                        }
-                        HCLItem.blank
-                        HCLBlock("statement") {
-                            HCLBlock("rate_based_statement") {
-                                attr("limit", .ref("rule.value.limit"))
-                                attr("evaluation_window_sec", .ref("rule.value.window_seconds"))
-                                attr("aggregate_key_type", "IP")
-                                HCLItem.blank
-                                HCLBlock("dynamic", "scope_down_statement") {
-                                    attr("for_each", .ref("rule.value.path == null ? [] : [rule.value.path]"))
-                                    HCLBlock("content") {
-                                        HCLBlock("byte_match_statement") {
-                                            attr("search_string", .ref("scope_down_statement.value"))
-                                            attr("positional_constraint", "STARTS_WITH")
-                                            HCLItem.blank
-                                            HCLBlock("field_to_match") { HCLBlock("uri_path") }
-                                            HCLItem.blank
-                                            HCLBlock("text_transformation") {
-                                                attr("priority", 0)
-                                                attr("type", "NONE")
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        HCLItem.blank
-                        visibility(.ref("\"${var.name}-rate-limit-${rule.key}\""))
-                    }
-                }
-                HCLItem.blank
-                visibility(.ref("var.name"))
-            }),
-            .block(HCLBlock("resource", "aws_wafv2_web_acl_association", "this") {
-                attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0"))
-                attr("resource_arn", .ref("aws_lb.this.arn"))
-                attr("web_acl_arn", .ref("aws_wafv2_web_acl.this[0].arn"))
-            }),
-            .comment("WAF only logs to a log group whose name starts with aws-waf-logs-."),
-            .block(AWSLogGroup.block("waf", attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0")), name: "\"aws-waf-logs-${var.name}\"")),
-            .block(HCLBlock("resource", "aws_wafv2_web_acl_logging_configuration", "this") {
-                attr("count", .ref("var.load_balancer.edge_firewall ? 1 : 0"))
-                attr("resource_arn", .ref("aws_wafv2_web_acl.this[0].arn"))
-                attr("log_destination_configs", [.ref("aws_cloudwatch_log_group.waf[0].arn")])
-            }),
-        ]
-    }
-
-    private static func visibility(_ metric: HCLValue) -> HCLBlock {
-        HCLBlock("visibility_config") {
-            attr("cloudwatch_metrics_enabled", true)
-            attr("metric_name", metric)
-            attr("sampled_requests_enabled", true)
+            }
         }
     }
 }

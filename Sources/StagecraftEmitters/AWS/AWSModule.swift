@@ -16,6 +16,7 @@ enum AWSModule {
             ("names.tf", AWSNames.file),
             ("network.tf", AWSNetwork.file),
             ("alb.tf", AWSLoadBalancer.file),
+            ("waf.tf", AWSFirewall.file),
             ("ecs.tf", AWSServices.file),
             ("rds.tf", AWSDatabases.file),
             ("backup.tf", AWSBackups.file(crossRegion: crossRegion)),

@@ -15,8 +15,12 @@ enum AWSVariables {
             Terraform.variable("log_retention_days", type: "number", description: "How long CloudWatch keeps logs.")
             Terraform.variable("load_balancer", type: objectType([
                 "idle_timeout": "number", "drain_seconds": "number", "deletion_protection": "bool", "edge_firewall": "bool",
+                "max_body_bytes": "number", "content_length_over_limit": "string",
                 "rate_limits": "list(object({\n      limit          = number\n      window_seconds = number\n      path           = optional(string)\n    }))",
-            ]), description: "Load balancer settings, and the per-client-IP rate limits a WAF enforces when edge_firewall is set.")
+            ]), description: """
+                Load balancer settings. When edge_firewall is set, a WAF (at the CDN when there is one) refuses bodies over \
+                max_body_bytes (a Content-Length content_length_over_limit matches) and enforces the per-client rate limits.
+                """)
             Terraform.variable("workloads", type: mapOf([
                 "image": "string", "tagged": "bool", "command": "optional(list(string))",
                 "port": "optional(number)", "health_check": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
@@ -35,7 +39,11 @@ enum AWSVariables {
             Terraform.variable("buckets", type: mapOf(["versioned": "bool"]), description: "S3 buckets, by name.")
             Terraform.variable("cdn", type: objectType([
                 "origin_domain": "string", "aliases": "list(string)", "static_paths": "list(string)", "cacheable_paths": "list(string)", "bucket": "optional(string)",
-            ]), description: "CloudFront in front of the load balancer, or null.", default: .null)
+                "origin_verify": "optional(object({\n      header = string\n      secret = string\n    }))",
+            ]), description: """
+                CloudFront in front of the load balancer, or null. origin_verify: the header CloudFront adds to every request and the \
+                name of the parameter (under secret_parameter_prefix) holding its value; the load balancer forwards no request without it.
+                """, default: .null)
             Terraform.variable("monitoring", type: objectType([
                 "alerting": "bool", "emails": "list(string)", "slack_secret": "optional(string)", "pagerduty_secret": "optional(string)",
                 "uptime": "optional(object({\n      fqdn = string\n      path = string\n    }))",

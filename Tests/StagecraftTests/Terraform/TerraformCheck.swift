@@ -62,8 +62,8 @@ enum TerraformCheck {
             #"mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }"#,
             #"mock_data "aws_caller_identity" { defaults = { account_id = "123456789012" } }"#,
             #"mock_data "aws_region" { defaults = { name = "eu-west-1" } }"#,
-            // An ElastiCache auth token must look like one.
-            #"mock_data "aws_ssm_parameter" { defaults = { value = "mocked-token-0123456789" } }"#,
+            // An ElastiCache auth token, and the CDN's origin secret, must look like one.
+            #"mock_data "aws_ssm_parameter" { defaults = { value = "mocked-token-0123456789abcdef0123456789" } }"#,
         ]
         let body = (alias.map { ["alias = \"\($0)\""] } ?? []) + resources
         return "mock_provider \"aws\" {\n" + body.map { "  \($0)\n" }.joined() + "}\n"

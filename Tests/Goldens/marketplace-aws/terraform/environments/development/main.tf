@@ -81,23 +81,25 @@ module "marketplace" {
   backup_copy_region      = null
 
   load_balancer = {
-    idle_timeout        = 30
-    drain_seconds       = 30
-    deletion_protection = false
-    edge_firewall       = false
+    idle_timeout              = 30
+    drain_seconds             = 30
+    deletion_protection       = false
+    edge_firewall             = false
+    max_body_bytes            = 52428800
+    content_length_over_limit = "^0*[1-9][0-9]{8,}$|^0*[6-9][0-9]{7}$|^0*5[3-9][0-9]{6}$|^0*52[5-9][0-9]{5}$|^0*524[3-9][0-9]{4}$|^0*52429[0-9]{3}$|^0*524289[0-9]{2}$|^0*524288[1-9][0-9]$|^0*5242880[1-9]$"
     rate_limits = [
       {
-        limit          = 1200
+        limit          = 1440
         window_seconds = 60
       },
       {
-        limit          = 1200
+        limit          = 1240
         window_seconds = 60
         path           = "/api/"
       },
       {
-        limit          = 10
-        window_seconds = 60
+        limit          = 11
+        window_seconds = 120
         path           = "/api/login"
       },
     ]

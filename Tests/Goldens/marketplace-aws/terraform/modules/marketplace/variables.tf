@@ -58,12 +58,14 @@ variable "log_retention_days" {
 }
 
 variable "load_balancer" {
-  description = "Load balancer settings, and the per-client-IP rate limits a WAF enforces when edge_firewall is set."
+  description = "Load balancer settings. When edge_firewall is set, a WAF (at the CDN when there is one) refuses bodies over max_body_bytes (a Content-Length content_length_over_limit matches) and enforces the per-client rate limits."
   type = object({
-    idle_timeout        = number
-    drain_seconds       = number
-    deletion_protection = bool
-    edge_firewall       = bool
+    idle_timeout              = number
+    drain_seconds             = number
+    deletion_protection       = bool
+    edge_firewall             = bool
+    max_body_bytes            = number
+    content_length_over_limit = string
     rate_limits = list(object({
       limit          = number
       window_seconds = number
@@ -140,13 +142,17 @@ variable "buckets" {
 }
 
 variable "cdn" {
-  description = "CloudFront in front of the load balancer, or null."
+  description = "CloudFront in front of the load balancer, or null. origin_verify: the header CloudFront adds to every request and the name of the parameter (under secret_parameter_prefix) holding its value; the load balancer forwards no request without it."
   type = object({
     origin_domain   = string
     aliases         = list(string)
     static_paths    = list(string)
     cacheable_paths = list(string)
     bucket          = optional(string)
+    origin_verify = optional(object({
+      header = string
+      secret = string
+    }))
   })
   default = null
 }

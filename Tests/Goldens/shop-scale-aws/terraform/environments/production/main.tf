@@ -81,17 +81,19 @@ module "shop" {
   backup_copy_region      = "eu-central-1"
 
   load_balancer = {
-    idle_timeout        = 60
-    drain_seconds       = 30
-    deletion_protection = true
-    edge_firewall       = true
+    idle_timeout              = 60
+    drain_seconds             = 30
+    deletion_protection       = true
+    edge_firewall             = true
+    max_body_bytes            = 26214400
+    content_length_over_limit = "^0*[1-9][0-9]{8,}$|^0*[3-9][0-9]{7}$|^0*2[7-9][0-9]{6}$|^0*26[3-9][0-9]{5}$|^0*262[2-9][0-9]{4}$|^0*2621[5-9][0-9]{3}$|^0*26214[5-9][0-9]{2}$|^0*262144[1-9][0-9]$|^0*2621440[1-9]$"
     rate_limits = [
       {
-        limit          = 100
+        limit          = 120
         window_seconds = 60
       },
       {
-        limit          = 10
+        limit          = 12
         window_seconds = 60
         path           = "/login"
       },
@@ -204,6 +206,10 @@ module "shop" {
     static_paths    = ["/assets/*"]
     cacheable_paths = []
     bucket          = "uploads"
+    origin_verify = {
+      header = "X-Origin-Verify"
+      secret = "CDN_ORIGIN_SECRET"
+    }
   }
 
   monitoring = {

@@ -4,24 +4,39 @@ locals {
   services = { for name, workload in var.workloads : name => workload if workload.port != null }
 }
 
+# The addresses CloudFront fetches from origins with, kept current by AWS.
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  count = var.cdn == null ? 0 : 1
+  name  = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
 resource "aws_security_group" "alb" {
   name_prefix = "${var.name}-alb-"
-  description = "Public HTTPS (and HTTP, which only redirects) to the load balancer"
+  description = var.cdn == null ? "HTTPS (and HTTP, which only redirects) from anywhere" : "HTTPS from CloudFront only"
   vpc_id      = local.vpc_id
 
-  ingress {
-    description = "HTTPS from anywhere"
-    from_port   = 443
-    to_port     = 443
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
+  # Without a CDN, clients connect directly.
+  dynamic "ingress" {
+    for_each = var.cdn == null ? { 443 = "HTTPS from anywhere", 80 = "HTTP from anywhere, answered with a redirect to HTTPS" } : {}
+    content {
+      description = ingress.value
+      from_port   = ingress.key
+      to_port     = ingress.key
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
   }
-  ingress {
-    description = "HTTP from anywhere, answered with a redirect to HTTPS"
-    from_port   = 80
-    to_port     = 80
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
+
+  # Behind the CDN, only CloudFront: the CDN's firewall and rate limits cannot be gone around.
+  dynamic "ingress" {
+    for_each = data.aws_ec2_managed_prefix_list.cloudfront[*].id
+    content {
+      description     = "HTTPS from the CloudFront origin-facing servers"
+      from_port       = 443
+      to_port         = 443
+      protocol        = "tcp"
+      prefix_list_ids = [ingress.value]
+    }
   }
 
   lifecycle {
@@ -63,19 +78,22 @@ resource "aws_lb_listener" "https" {
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
   certificate_arn   = var.certificate_arn
 
-  # Requests no service's path matches.
+  # Requests no rule forwards: behind the CDN, those without its secret header (refused);
+  # otherwise those whose path no service serves.
   default_action {
     type = "fixed-response"
 
     fixed_response {
       content_type = "text/plain"
-      message_body = "Not found"
-      status_code  = "404"
+      message_body = local.origin_verify_header == null ? "Not found" : "Forbidden"
+      status_code  = local.origin_verify_header == null ? "404" : "403"
     }
   }
 }
 
+# Behind the CDN nothing reaches port 80: CloudFront fetches over HTTPS.
 resource "aws_lb_listener" "http" {
+  count             = var.cdn == null ? 1 : 0
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
@@ -131,114 +149,41 @@ resource "aws_lb_listener_rule" "this" {
       values = [each.value.path_pattern]
     }
   }
-}
 
-resource "aws_wafv2_web_acl" "this" {
-  count = var.load_balancer.edge_firewall ? 1 : 0
-  name  = var.name
-  scope = "REGIONAL"
-
-  default_action {
-    allow {}
-  }
-
-  rule {
-    name     = "known-bad-inputs"
-    priority = 0
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        name        = "AWSManagedRulesKnownBadInputsRuleSet"
-        vendor_name = "AWS"
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${var.name}-known-bad-inputs"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  dynamic "rule" {
-    for_each = var.load_balancer.rate_limits
+  dynamic "condition" {
+    for_each = local.origin_verify_header == null ? [] : [local.origin_verify_header]
     content {
-      name     = "rate-limit-${rule.key}"
-      priority = rule.key + 1
-
-      action {
-        block {
-          custom_response {
-            response_code = 429
-          }
-        }
-      }
-
-      statement {
-        rate_based_statement {
-          limit                 = rule.value.limit
-          evaluation_window_sec = rule.value.window_seconds
-          aggregate_key_type    = "IP"
-
-          dynamic "scope_down_statement" {
-            for_each = rule.value.path == null ? [] : [rule.value.path]
-            content {
-              byte_match_statement {
-                search_string         = scope_down_statement.value
-                positional_constraint = "STARTS_WITH"
-
-                field_to_match {
-                  uri_path {}
-                }
-
-                text_transformation {
-                  priority = 0
-                  type     = "NONE"
-                }
-              }
-            }
-          }
-        }
-      }
-
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = "${var.name}-rate-limit-${rule.key}"
-        sampled_requests_enabled   = true
+      http_header {
+        http_header_name = condition.value
+        values           = [data.aws_ssm_parameter.origin_verify[0].value]
       }
     }
   }
+}
 
-  visibility_config {
-    cloudwatch_metrics_enabled = true
-    metric_name                = var.name
-    sampled_requests_enabled   = true
+# Behind the CDN: a request with the secret header that no service's path matches.
+resource "aws_lb_listener_rule" "not_found" {
+  count        = local.origin_verify_header == null ? 0 : 1
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 50000
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not found"
+      status_code  = "404"
+    }
   }
-}
 
-resource "aws_wafv2_web_acl_association" "this" {
-  count        = var.load_balancer.edge_firewall ? 1 : 0
-  resource_arn = aws_lb.this.arn
-  web_acl_arn  = aws_wafv2_web_acl.this[0].arn
-}
-
-# WAF only logs to a log group whose name starts with aws-waf-logs-.
-resource "aws_cloudwatch_log_group" "waf" {
-  count             = var.load_balancer.edge_firewall ? 1 : 0
-  name              = "aws-waf-logs-${var.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.this.arn
-
-  # CloudWatch Logs may use the key only once its policy says so.
-  depends_on = [aws_kms_key_policy.this]
-}
-
-resource "aws_wafv2_web_acl_logging_configuration" "this" {
-  count                   = var.load_balancer.edge_firewall ? 1 : 0
-  resource_arn            = aws_wafv2_web_acl.this[0].arn
-  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
+  dynamic "condition" {
+    for_each = local.origin_verify_header == null ? [] : [local.origin_verify_header]
+    content {
+      http_header {
+        http_header_name = condition.value
+        values           = [data.aws_ssm_parameter.origin_verify[0].value]
+      }
+    }
+  }
 }
