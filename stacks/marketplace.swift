@@ -41,6 +41,7 @@ let stack = Stack("marketplace", stage: .scale) {
         Queue(on: "cache")
         Uses("db", "cache")
         Secret("PAYMENTS_API_KEY")
+        HealthCommand("bin/payouts --check")
     }
 
     Worker("thumbnails") {
@@ -50,6 +51,7 @@ let stack = Stack("marketplace", stage: .scale) {
         Queue(on: "cache")
         Uses("cache", "media")
         Resources(cpu: 2, memoryMiB: 2048)
+        HealthCommand("bin/thumbnails --check")
     }
 
     Postgres("db", version: 16) {

@@ -27,6 +27,8 @@ let stack = Stack("shop", stage: .growth) {
         Queue(on: "cache")
         Uses("db", "cache", "uploads")
         Secret("SMTP_PASSWORD")
+        // Exits 0 while the worker takes jobs; a hung worker is replaced.
+        HealthCommand("bin/jobs-healthy")
     }
 
     Postgres("db", version: 16) {

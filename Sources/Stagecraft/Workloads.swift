@@ -104,6 +104,27 @@ public struct HealthCheck: ServiceContent {
     public func apply(to workload: inout WorkloadSpec) { workload.healthCheck = value }
 }
 
+/// A command that exits 0 while a worker is well, run by `sh -c` inside its container every
+/// 30 seconds. Three failures in a row and the platform replaces the instance; a release whose
+/// workers never pass it is rolled back. A worker has no port to probe: without one, a hung
+/// worker keeps running.
+///
+/// ```swift
+/// Worker("jobs") {
+///     Image("ghcr.io/acme/shop-jobs")
+///     HealthCommand("bin/jobs-healthy")
+/// }
+/// ```
+public struct HealthCommand: WorkerContent {
+    let value: Located<String>
+
+    public init(_ command: String, file: String = #filePath, line: Int = #line) {
+        value = Located(command, at: location(file, line))
+    }
+
+    public func apply(to workload: inout WorkloadSpec) { workload.healthCommand = value }
+}
+
 /// How many instances run, per stage. A stage left out takes the stage policy's default.
 ///
 /// ```swift

@@ -76,6 +76,8 @@ public struct WorkloadPlan: Codable, Sendable, Equatable {
     public var image: ImagePlan
     public var port: Int?
     public var healthCheck: String?
+    /// A worker's health check: a shell command run in its container, 0 while it is well.
+    public var healthCommand: String? = nil
     public var scaling: Scaling
     public var resources: ResourcesSpec
     public var command: [String]?

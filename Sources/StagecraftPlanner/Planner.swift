@@ -152,6 +152,7 @@ public struct Planner: Sendable {
         result.build = changes.build ?? base.build
         result.port = changes.port ?? base.port
         result.healthCheck = changes.healthCheck ?? base.healthCheck
+        result.healthCommand = changes.healthCommand ?? base.healthCommand
         result.replicas = changes.replicas ?? base.replicas
         result.resources = changes.resources ?? base.resources
         result.command = changes.command ?? base.command
@@ -201,6 +202,7 @@ public struct Planner: Sendable {
             image: ImagePlan(repository: workload.image?.value ?? workload.name, build: build),
             port: workload.port?.value,
             healthCheck: workload.healthCheck?.value,
+            healthCommand: workload.healthCommand?.value,
             scaling: scaling,
             resources: resources,
             command: workload.command?.value,

@@ -132,6 +132,9 @@ struct StackValidator {
         if let command = workload.command, !command.value.allSatisfy(ValueRules.isText) || command.value.isEmpty {
             error("command of \(name) must be non-empty and free of control characters", command.location)
         }
+        if let health = workload.healthCommand, health.value.trimmingCharacters(in: .whitespaces).isEmpty || !ValueRules.isText(health.value) {
+            error("health command of \(name) must be non-empty and free of control characters", health.location)
+        }
         if let objective = workload.objective {
             if workload.port == nil {
                 error("\(name) has an Objective but no Port: only services that answer requests have one", objective.location)

@@ -3,7 +3,7 @@ import StagecraftSpec
 
 /// Services and workers: health checks, state that must leave the instance, redundancy.
 enum WorkloadRules {
-    static let all = [healthCheck, sharedSessions, objectStorage, backgroundWorker, literalSecrets, redundantInstances, loadBalancer]
+    static let all = [healthCheck, workerHealth, sharedSessions, objectStorage, backgroundWorker, literalSecrets, redundantInstances, loadBalancer]
 
     static let healthCheck = ReadinessRule(
         id: "SC101-health-check",
@@ -15,6 +15,20 @@ enum WorkloadRules {
                 "\(service.name) has no health check: a load balancer keeps sending traffic to a broken instance, and a deploy cannot tell it failed",
                 at: service.location,
                 fix: Fix("HealthCheck(\"/healthz\")", DSL.inside(DSL.service(service), service.location))
+            )
+        }
+    }
+
+    static let workerHealth = ReadinessRule(
+        id: "SC108-worker-health",
+        summary: "Every worker declares a health command, so a hung one is replaced and a broken release rolled back",
+        severity: Staged(growth: .warning)
+    ) { context in
+        context.spec.workers.filter { $0.healthCommand == nil }.map { worker in
+            Violation(
+                "\(worker.name) has no health command: a worker stuck on a job keeps running, and a release whose workers cannot start looks deployed",
+                at: worker.location,
+                fix: Fix("HealthCommand(\"bin/\(worker.name)-healthy\")", DSL.inside(DSL.service(worker), worker.location) + " (with a command that exits 0 while it works)")
             )
         }
     }

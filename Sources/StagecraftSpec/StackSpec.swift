@@ -36,6 +36,8 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     public var build: Located<BuildSpec>?
     public var port: Located<Int>?
     public var healthCheck: Located<String>?
+    /// A worker's health: a command that exits 0 while it is well (`HealthCommand`).
+    public var healthCommand: Located<String>?
     public var replicas: Located<Staged<Instances>>?
     public var config: [ConfigSpec] = []
     public var secrets: [Located<String>] = []

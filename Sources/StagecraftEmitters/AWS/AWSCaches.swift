@@ -7,21 +7,6 @@ enum AWSCaches {
                 attr("name", .ref("var.name"))
                 attr("subnet_ids", .ref("local.private_subnet_ids"))
             }
-            HCLBlock("resource", "aws_security_group", "caches") {
-                attr("name_prefix", .ref("\"${var.name}-caches-\""))
-                attr("description", "Redis, reachable from the workloads only")
-                attr("vpc_id", .ref("local.vpc_id"))
-                HCLItem.blank
-                HCLBlock("ingress") {
-                    attr("description", "Redis from the workloads")
-                    attr("from_port", 6379)
-                    attr("to_port", 6379)
-                    attr("protocol", "tcp")
-                    attr("security_groups", [.ref("aws_security_group.workloads.id")])
-                }
-                HCLItem.blank
-                HCLBlock("lifecycle") { attr("create_before_destroy", true) }
-            }
             comment("""
                 The auth token is a SecureString you create (the workloads read the same parameter).
                 Terraform reads it to configure the cluster, so it is in the state: keep the state bucket encrypted and private.
@@ -43,7 +28,7 @@ enum AWSCaches {
                 attr("automatic_failover_enabled", .ref("each.value.replica"))
                 attr("multi_az_enabled", .ref("each.value.replica && each.value.multi_az"))
                 attr("subnet_group_name", .ref("aws_elasticache_subnet_group.this.name"))
-                attr("security_group_ids", [.ref("aws_security_group.caches.id")])
+                attr("security_group_ids", [.ref("aws_security_group.caches[each.key].id")])
                 attr("at_rest_encryption_enabled", true)
                 attr("kms_key_id", .ref("aws_kms_key.this.arn"))
                 attr("transit_encryption_enabled", true)

@@ -25,21 +25,6 @@ enum AWSDatabases {
                 attr("name_prefix", .ref("\"${var.name}-\""))
                 attr("subnet_ids", .ref("local.private_subnet_ids"))
             }
-            HCLBlock("resource", "aws_security_group", "databases") {
-                attr("name_prefix", .ref("\"${var.name}-databases-\""))
-                attr("description", "PostgreSQL, reachable from the workloads only")
-                attr("vpc_id", .ref("local.vpc_id"))
-                HCLItem.blank
-                HCLBlock("ingress") {
-                    attr("description", "PostgreSQL from the workloads")
-                    attr("from_port", 5432)
-                    attr("to_port", 5432)
-                    attr("protocol", "tcp")
-                    attr("security_groups", [.ref("aws_security_group.workloads.id")])
-                }
-                HCLItem.blank
-                HCLBlock("lifecycle") { attr("create_before_destroy", true) }
-            }
             HCLBlock("resource", "aws_db_parameter_group", "this") {
                 attr("for_each", .ref("var.databases"))
                 attr("name_prefix", .ref("\"${var.name}-${each.key}-\""))
@@ -81,7 +66,7 @@ enum AWSDatabases {
                 attr("iam_database_authentication_enabled", true)
                 attr("multi_az", .ref("each.value.multi_az"))
                 attr("db_subnet_group_name", .ref("aws_db_subnet_group.this.name"))
-                attr("vpc_security_group_ids", [.ref("aws_security_group.databases.id")])
+                attr("vpc_security_group_ids", [.ref("aws_security_group.databases[each.key].id")])
                 attr("parameter_group_name", .ref("aws_db_parameter_group.this[each.key].name"))
                 attr("publicly_accessible", false)
                 HCLItem.blank
@@ -106,7 +91,7 @@ enum AWSDatabases {
                 attr("iam_database_authentication_enabled", true)
                 comment("Replicas spread over the zones the workloads run in.")
                 attr("availability_zone", .ref("data.aws_availability_zones.available.names[each.value.index % var.zones]"))
-                attr("vpc_security_group_ids", [.ref("aws_security_group.databases.id")])
+                attr("vpc_security_group_ids", [.ref("aws_security_group.databases[each.value.database].id")])
                 attr("parameter_group_name", .ref("aws_db_parameter_group.this[each.value.database].name"))
                 attr("publicly_accessible", false)
                 attr("backup_retention_period", 0)

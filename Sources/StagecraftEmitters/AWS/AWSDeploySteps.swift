@@ -109,7 +109,7 @@ struct AWSDeploySteps {
         for database in migrated {
             steps.append(CIStep("Migrate the \(database.name) database", .run("""
                 task_definition="$(terraform -chdir="$TF_ROOT" output -json migration_task_definitions | jq -r --arg db \(FormatQuoting.shell(database.name)) '.[$db]')"
-                network="$(terraform -chdir="$TF_ROOT" output -json task_network)"
+                network="$(terraform -chdir="$TF_ROOT" output -json migration_networks | jq -c --arg db \(FormatQuoting.shell(database.name)) '.[$db]')"
                 task="$(aws ecs run-task --cluster "$CLUSTER" --launch-type FARGATE --task-definition "$task_definition" \\
                   --network-configuration "$network" --started-by stagecraft-deploy --query 'tasks[0].taskArn' --output text)"
                 if [ -z "$task" ] || [ "$task" = None ]; then

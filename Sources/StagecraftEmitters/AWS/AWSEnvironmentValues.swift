@@ -66,6 +66,7 @@ struct AWSEnvironmentValues {
                 HCLAttribute("priority", .int(priority)),
             ]
         }
+        if let command = workload.healthCommand { fields.append(HCLAttribute("health_command", .string(command))) }
         fields += [
             HCLAttribute("cpu", .int(size.cpu)),
             HCLAttribute("memory", .int(size.memory)),

@@ -48,7 +48,7 @@ enum AWSLoadBalancer {
                 attr("for_each", .ref("local.services"))
                 attr("description", .ref("\"To ${each.key}\""))
                 attr("security_group_id", .ref("aws_security_group.alb.id"))
-                attr("referenced_security_group_id", .ref("aws_security_group.workloads.id"))
+                attr("referenced_security_group_id", .ref("aws_security_group.workloads[each.key].id"))
                 attr("ip_protocol", "tcp")
                 attr("from_port", .ref("each.value.port"))
                 attr("to_port", .ref("each.value.port"))

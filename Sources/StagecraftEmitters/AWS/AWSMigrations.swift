@@ -93,6 +93,16 @@ enum AWSMigrations {
                         "logConfiguration": logs("lock"),
                     ],
                 ]]))
+                HCLItem.blank
+                comment("""
+                    The paths the task takes, as its workload: the deploy's targeted apply of this task
+                    makes them too, on a first deploy before anything else exists.
+                    """)
+                attr("depends_on", [
+                    .ref("aws_vpc_security_group_egress_rule.workloads_https"),
+                    .ref("aws_vpc_security_group_egress_rule.workloads_to_databases"),
+                    .ref("aws_vpc_security_group_ingress_rule.databases_from_workloads"),
+                ])
             }
         }
     }

@@ -15,6 +15,7 @@ enum AWSModule {
             ("main.tf", HCLFile { AWSKeys.key }),
             ("names.tf", AWSNames.file),
             ("network.tf", AWSNetwork.file),
+            ("security-groups.tf", AWSSecurityGroups.file),
             ("alb.tf", AWSLoadBalancer.file),
             ("waf.tf", AWSFirewall.file),
             ("ecs.tf", AWSServices.file),

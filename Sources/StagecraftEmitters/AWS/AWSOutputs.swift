@@ -9,15 +9,17 @@ enum AWSOutputs {
             Terraform.output("cache_endpoints", .ref("{ for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }"), description: "Primary endpoint of each cache.")
             Terraform.output("ecs_cluster", .ref("aws_ecs_cluster.this.name"), description: "Cluster running the services and workers.")
             Terraform.output("migration_task_definitions", .ref("{ for db, task in aws_ecs_task_definition.migrations : db => task.arn }"), description: "The migration task of each migrated database, for the deploy to run.")
-            Terraform.output("task_network", .ref(#"""
+            Terraform.output("migration_networks", .ref(#"""
                 {
-                    awsvpcConfiguration = {
-                      subnets        = local.workload_subnet_ids
-                      securityGroups = [aws_security_group.workloads.id]
-                      assignPublicIp = "DISABLED"
+                    for db, settings in local.migrated : db => {
+                      awsvpcConfiguration = {
+                        subnets        = local.workload_subnet_ids
+                        securityGroups = [aws_security_group.workloads[settings.migrate_in].id]
+                        assignPublicIp = "DISABLED"
+                      }
                     }
                   }
-                """#), description: "The network configuration of a one-off task (aws ecs run-task --network-configuration).")
+                """#), description: "Where each migration task runs, as the workload it migrates for (aws ecs run-task --network-configuration).")
             Terraform.output("ecs_services", .ref("sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))"), description: "Names of the ECS services, for deploy checks.")
         }
     }

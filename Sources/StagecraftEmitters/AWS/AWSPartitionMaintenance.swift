@@ -100,7 +100,7 @@ enum AWSPartitionMaintenance {
                         attr("task_definition_arn", .ref("aws_ecs_task_definition.partitions[each.key].arn_without_revision"))
                         attr("launch_type", "FARGATE")
                         HCLItem.blank
-                        AWSServices.taskNetwork
+                        AWSServices.taskNetwork(securityGroup: "aws_security_group.partitions[each.key].id")
                     }
                     HCLItem.blank
                     HCLBlock("retry_policy") { attr("maximum_retry_attempts", 2) }

@@ -32,7 +32,7 @@ enum AWSRootModule {
         ("ecs_cluster", "The ECS cluster."),
         ("ecs_services", "The ECS services."),
         ("migration_task_definitions", "The migration task of each migrated database."),
-        ("task_network", "The network configuration of a one-off task."),
+        ("migration_networks", "Where each migration task runs."),
     ]
 
     private static func main(_ values: AWSEnvironmentValues, crossRegion: Bool) -> HCLFile {

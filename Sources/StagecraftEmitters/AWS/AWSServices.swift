@@ -53,30 +53,6 @@ enum AWSServices {
                     attr("value", "enabled")
                 }
             }
-            HCLBlock("resource", "aws_security_group", "workloads") {
-                attr("name_prefix", .ref("\"${var.name}-workloads-\""))
-                attr("description", "Services and workers: reachable only from the load balancer")
-                attr("vpc_id", .ref("local.vpc_id"))
-                HCLItem.blank
-                HCLBlock("egress") {
-                    attr("description", "Image pulls, AWS APIs and the data stores")
-                    attr("from_port", 0)
-                    attr("to_port", 0)
-                    attr("protocol", "-1")
-                    attr("cidr_blocks", ["0.0.0.0/0"])
-                }
-                HCLItem.blank
-                HCLBlock("lifecycle") { attr("create_before_destroy", true) }
-            }
-            HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "workloads_from_alb") {
-                attr("for_each", .ref("local.services"))
-                attr("description", .ref("\"${each.key} from the load balancer\""))
-                attr("security_group_id", .ref("aws_security_group.workloads.id"))
-                attr("referenced_security_group_id", .ref("aws_security_group.alb.id"))
-                attr("ip_protocol", "tcp")
-                attr("from_port", .ref("each.value.port"))
-                attr("to_port", .ref("each.value.port"))
-            }
             AWSLogGroup.block("workloads", attr("for_each", .ref("var.workloads")), name: "\"/${var.name}/${each.key}\"")
             roles
             taskDefinition
@@ -157,11 +133,11 @@ enum AWSServices {
         ]
     }
 
-    /// Where a task runs: the workloads' private subnets and security group, no public address.
-    static var taskNetwork: HCLBlock {
+    /// Where a task runs: the workloads' private subnets, in `securityGroup`, no public address.
+    static func taskNetwork(securityGroup: String) -> HCLBlock {
         HCLBlock("network_configuration") {
             attr("subnets", .ref("local.workload_subnet_ids"))
-            attr("security_groups", [.ref("aws_security_group.workloads.id")])
+            attr("security_groups", [.ref(securityGroup)])
             attr("assign_public_ip", false)
         }
     }
@@ -237,6 +213,15 @@ enum AWSServices {
                     "environment": .ref("[for key, value in merge(each.value.environment, local.connection_environment[each.key]) : { name = key, value = value }]"),
                     "secrets": .ref("local.secret_references[each.key]"),
                     "mountPoints": [["sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": false]],
+                    "healthCheck": .ref(#"""
+                        each.value.health_command == null ? null : {
+                                command     = ["CMD-SHELL", each.value.health_command]
+                                interval    = 30
+                                timeout     = 5
+                                retries     = 3
+                                startPeriod = 60
+                              }
+                        """#),
                     "logConfiguration": [
                         "logDriver": "awslogs",
                         "options": [
@@ -269,7 +254,7 @@ enum AWSServices {
                 attr("rollback", true)
             }
             HCLItem.blank
-            taskNetwork
+            taskNetwork(securityGroup: "aws_security_group.workloads[each.key].id")
             HCLItem.blank
             HCLBlock("dynamic", "load_balancer") {
                 attr("for_each", .ref("each.value.port == null ? [] : [each.value.port]"))

@@ -23,7 +23,7 @@ enum AWSVariables {
                 """)
             Terraform.variable("workloads", type: mapOf([
                 "image": "string", "tagged": "bool", "command": "optional(list(string))",
-                "port": "optional(number)", "health_check": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
+                "port": "optional(number)", "health_check": "optional(string)", "health_command": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
                 "cpu": "number", "memory": "number", "desired_count": "number", "min_count": "number", "max_count": "number", "cpu_target": "optional(number)",
                 "environment": "map(string)", "secrets": "list(string)", "databases": "list(string)", "caches": "list(string)", "buckets": "list(string)",
             ]), description: "Services (with a port) and workers, by name.")

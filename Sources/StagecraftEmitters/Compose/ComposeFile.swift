@@ -71,6 +71,8 @@ struct ComposeFile {
         }
         if let port = workload.port, let path = workload.healthCheck {
             service.set("healthcheck", healthCheck(["CMD-SHELL", ComposeText.literal(httpProbe(port: port, path: path))], startPeriod: 30))
+        } else if let command = workload.healthCommand {
+            service.set("healthcheck", healthCheck(["CMD-SHELL", ComposeText.literal(command)], startPeriod: 30))
         }
         if workload.kind == .service, let lb = environment.loadBalancer {
             // Time for in-flight requests to finish after nginx stops sending new ones.

@@ -67,7 +67,7 @@ enum WorkloadManifests {
     /// What the environment's plan decides about a workload's Deployment, as a strategic-merge patch.
     static func deploymentPatch(_ workload: WorkloadPlan, environment: EnvironmentPlan) -> KubernetesObject {
         let settings = ConnectionSettings(workload: workload, environment: environment)
-        let probed = workload.port != nil && workload.healthCheck != nil
+        let probed = workload.port != nil && workload.healthCheck != nil || workload.healthCommand != nil
         var container = YAMLMap()
         container.set("name", .string(workload.name))
         container.set("args", workload.command.map { .list($0.map { .string($0) }) })
@@ -82,6 +82,13 @@ enum WorkloadManifests {
             container.set("startupProbe", kubeMap(("httpGet", check), ("periodSeconds", 5), ("timeoutSeconds", 2), ("failureThreshold", 30)))
             container.set("readinessProbe", kubeMap(("httpGet", check), ("periodSeconds", 5), ("timeoutSeconds", 2), ("failureThreshold", 3)))
             container.set("livenessProbe", kubeMap(("httpGet", check), ("periodSeconds", 10), ("timeoutSeconds", 2), ("failureThreshold", 3)))
+        } else if let command = workload.healthCommand {
+            // A worker's own command: readiness holds a rollout until the new pods pass it,
+            // liveness restarts a hung one.
+            let check = kubeMap(("command", .list(["sh", "-c", .string(command)])))
+            container.set("startupProbe", kubeMap(("exec", check), ("periodSeconds", 5), ("timeoutSeconds", 5), ("failureThreshold", 30)))
+            container.set("readinessProbe", kubeMap(("exec", check), ("periodSeconds", 30), ("timeoutSeconds", 5), ("failureThreshold", 3)))
+            container.set("livenessProbe", kubeMap(("exec", check), ("periodSeconds", 30), ("timeoutSeconds", 5), ("failureThreshold", 3)))
         }
         let isService = workload.kind == .service
         if isService {
@@ -103,8 +110,8 @@ enum WorkloadManifests {
         var annotations: [(String, YAML)] = []
         if !probed {
             annotations = [
-                ("checkov.io/skip1", .string("CKV_K8S_8=\(workload.name) declares no health check endpoint to probe")),
-                ("checkov.io/skip2", .string("CKV_K8S_9=\(workload.name) declares no health check endpoint to probe")),
+                ("checkov.io/skip1", .string("CKV_K8S_8=\(workload.name) declares no health check to probe")),
+                ("checkov.io/skip2", .string("CKV_K8S_9=\(workload.name) declares no health check to probe")),
             ]
         }
         return KubernetesObject(apiVersion: "apps/v1", kind: "Deployment", name: workload.name, annotations: annotations, body: [("spec", spec.yaml)])

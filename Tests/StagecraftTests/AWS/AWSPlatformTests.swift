@@ -122,8 +122,12 @@ final class AWSPlatformTests: XCTestCase {
                     error_message = "the migration task is not registered"
                   }
                   assert {
-                    condition     = length(output.task_network.awsvpcConfiguration.subnets) > 0 && length(output.task_network.awsvpcConfiguration.securityGroups) == 1
+                    condition     = alltrue([for network in values(output.migration_networks) : length(network.awsvpcConfiguration.subnets) > 0 && length(network.awsvpcConfiguration.securityGroups) == 1])
                     error_message = "the migration task has no network"
+                  }
+                  assert {
+                    condition     = length(output.migration_networks) == length(output.migration_task_definitions)
+                    error_message = "a migration task has no network"
                   }
                 }
 

@@ -15,7 +15,7 @@ final class ReadinessRuleTests: XCTestCase {
                 Replicas(mvp: 1, growth: 2, scale: .autoscale(min: 3, max: 9, cpu: 60))
                 Sessions(.shared(cache: "cache")); Uploads(.bucket("uploads")); Static("/assets/")
             }
-            Worker("jobs") { Image("ghcr.io/acme/jobs"); Queue(on: "cache") }
+            Worker("jobs") { Image("ghcr.io/acme/jobs"); Queue(on: "cache"); HealthCommand("bin/jobs-healthy") }
             Postgres("db") { RecoveryTime(.hours(1)); Migrations("bin/migrate", in: "web") }
             Redis("cache")
             Bucket("uploads")
@@ -57,7 +57,12 @@ final class ReadinessRuleTests: XCTestCase {
         let ids = ReadinessRules.all.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertNotNil(id.range(of: #"^SC1\d\d-[a-z-]+$"#, options: .regularExpression), id) }
-        XCTAssertEqual(ids.count, 29)
+        XCTAssertEqual(ids.count, 30)
+    }
+
+    func testWorkerHealth() {
+        assertFires("SC108-worker-health", .growth, .warning) { $0.workers[0].healthCommand = nil }
+        XCTAssertEqual(findings("SC108-worker-health", ready(.mvp) { $0.workers[0].healthCommand = nil }), [], "an mvp worker may go without")
     }
 
     func testStageContradictionTheRulesDoNotExplain() {

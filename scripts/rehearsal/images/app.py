@@ -3,9 +3,10 @@
 A real HTTP server with the behaviour the generated files rely on: it answers the health
 path, says which release and container served a request, stops gracefully on SIGTERM
 (in-flight requests finish, as `stop_grace_period` expects), and, as a web service, reaches
-the database it was given through the host and port Compose set. A worker (no PORT) only
-waits for SIGTERM. A release built with APP_HEALTHY=0 fails its health check: the rollback
-rehearsal deploys one.
+the database it was given through the host and port Compose set. A worker (no PORT) waits
+for SIGTERM, touching HEARTBEAT every few seconds: the worker's health command (written into
+the image by the rehearsal) passes while it is fresh. A release built with APP_HEALTHY=0
+fails its health checks, a worker's too: the rollback rehearsal deploys one.
 """
 import http.server
 import os
@@ -18,6 +19,7 @@ import threading
 VERSION = os.environ.get("APP_VERSION", "unknown")
 HEALTH_PATH = os.environ.get("APP_HEALTH_PATH", "/healthz")
 HEALTHY = os.environ.get("APP_HEALTHY", "1") == "1"
+HEARTBEAT = "/tmp/heartbeat"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -67,6 +69,11 @@ def main():
     port = os.environ.get("PORT")
     if not port:
         print(f"worker {VERSION} waiting for work", flush=True)
+        while HEALTHY:
+            with open(HEARTBEAT, "w") as beat:
+                beat.write(VERSION)
+            if stop.wait(5):
+                break
         stop.wait()
         return
     server = http.server.ThreadingHTTPServer(("0.0.0.0", int(port)), Handler)

@@ -164,13 +164,14 @@ module "marketplace" {
       buckets   = []
     }
     payouts = {
-      image         = "ghcr.io/acme/market-payouts"
-      tagged        = true
-      cpu           = 256
-      memory        = 512
-      desired_count = 1
-      min_count     = 1
-      max_count     = 1
+      image          = "ghcr.io/acme/market-payouts"
+      tagged         = true
+      health_command = "bin/payouts --check"
+      cpu            = 256
+      memory         = 512
+      desired_count  = 1
+      min_count      = 1
+      max_count      = 1
       environment = {
         OTEL_SERVICE_NAME           = "payouts"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
@@ -187,14 +188,15 @@ module "marketplace" {
       buckets   = []
     }
     thumbnails = {
-      image         = "ghcr.io/acme/market-thumbnails"
-      tagged        = true
-      command       = ["bin/thumbnails", "--concurrency", "4"]
-      cpu           = 2048
-      memory        = 4096
-      desired_count = 1
-      min_count     = 1
-      max_count     = 1
+      image          = "ghcr.io/acme/market-thumbnails"
+      tagged         = true
+      command        = ["bin/thumbnails", "--concurrency", "4"]
+      health_command = "bin/thumbnails --check"
+      cpu            = 2048
+      memory         = 4096
+      desired_count  = 1
+      min_count      = 1
+      max_count      = 1
       environment = {
         OTEL_SERVICE_NAME           = "thumbnails"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"

@@ -40,7 +40,7 @@ output "migration_task_definitions" {
   value       = module.marketplace.migration_task_definitions
 }
 
-output "task_network" {
-  description = "The network configuration of a one-off task."
-  value       = module.marketplace.task_network
+output "migration_networks" {
+  description = "Where each migration task runs."
+  value       = module.marketplace.migration_networks
 }

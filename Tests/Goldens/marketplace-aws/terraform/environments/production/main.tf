@@ -166,14 +166,15 @@ module "marketplace" {
       buckets   = []
     }
     payouts = {
-      image         = "ghcr.io/acme/market-payouts"
-      tagged        = true
-      cpu           = 1024
-      memory        = 2048
-      desired_count = 2
-      min_count     = 2
-      max_count     = 10
-      cpu_target    = 70
+      image          = "ghcr.io/acme/market-payouts"
+      tagged         = true
+      health_command = "bin/payouts --check"
+      cpu            = 1024
+      memory         = 2048
+      desired_count  = 2
+      min_count      = 2
+      max_count      = 10
+      cpu_target     = 70
       environment = {
         OTEL_SERVICE_NAME           = "payouts"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
@@ -190,15 +191,16 @@ module "marketplace" {
       buckets   = []
     }
     thumbnails = {
-      image         = "ghcr.io/acme/market-thumbnails"
-      tagged        = true
-      command       = ["bin/thumbnails", "--concurrency", "4"]
-      cpu           = 2048
-      memory        = 4096
-      desired_count = 2
-      min_count     = 2
-      max_count     = 10
-      cpu_target    = 70
+      image          = "ghcr.io/acme/market-thumbnails"
+      tagged         = true
+      command        = ["bin/thumbnails", "--concurrency", "4"]
+      health_command = "bin/thumbnails --check"
+      cpu            = 2048
+      memory         = 4096
+      desired_count  = 2
+      min_count      = 2
+      max_count      = 10
+      cpu_target     = 70
       environment = {
         OTEL_SERVICE_NAME           = "thumbnails"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"

@@ -48,7 +48,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_workloads" {
   for_each                     = local.services
   description                  = "To ${each.key}"
   security_group_id            = aws_security_group.alb.id
-  referenced_security_group_id = aws_security_group.workloads.id
+  referenced_security_group_id = aws_security_group.workloads[each.key].id
   ip_protocol                  = "tcp"
   from_port                    = each.value.port
   to_port                      = each.value.port

@@ -5,24 +5,6 @@ resource "aws_elasticache_subnet_group" "this" {
   subnet_ids = local.private_subnet_ids
 }
 
-resource "aws_security_group" "caches" {
-  name_prefix = "${var.name}-caches-"
-  description = "Redis, reachable from the workloads only"
-  vpc_id      = local.vpc_id
-
-  ingress {
-    description     = "Redis from the workloads"
-    from_port       = 6379
-    to_port         = 6379
-    protocol        = "tcp"
-    security_groups = [aws_security_group.workloads.id]
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
 # The auth token is a SecureString you create (the workloads read the same parameter).
 # Terraform reads it to configure the cluster, so it is in the state: keep the state bucket encrypted and private.
 data "aws_ssm_parameter" "cache_auth_token" {
@@ -52,7 +34,7 @@ resource "aws_elasticache_replication_group" "this" {
   automatic_failover_enabled = each.value.replica
   multi_az_enabled           = each.value.replica && each.value.multi_az
   subnet_group_name          = aws_elasticache_subnet_group.this.name
-  security_group_ids         = [aws_security_group.caches.id]
+  security_group_ids         = [aws_security_group.caches[each.key].id]
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.this.arn
   transit_encryption_enabled = true

@@ -107,34 +107,6 @@ resource "aws_ecs_cluster" "this" {
   }
 }
 
-resource "aws_security_group" "workloads" {
-  name_prefix = "${var.name}-workloads-"
-  description = "Services and workers: reachable only from the load balancer"
-  vpc_id      = local.vpc_id
-
-  egress {
-    description = "Image pulls, AWS APIs and the data stores"
-    from_port   = 0
-    to_port     = 0
-    protocol    = "-1"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "workloads_from_alb" {
-  for_each                     = local.services
-  description                  = "${each.key} from the load balancer"
-  security_group_id            = aws_security_group.workloads.id
-  referenced_security_group_id = aws_security_group.alb.id
-  ip_protocol                  = "tcp"
-  from_port                    = each.value.port
-  to_port                      = each.value.port
-}
-
 resource "aws_cloudwatch_log_group" "workloads" {
   for_each          = var.workloads
   name              = "/${var.name}/${each.key}"
@@ -270,6 +242,13 @@ resource "aws_ecs_task_definition" "this" {
           readOnly      = false
         },
       ]
+      healthCheck = each.value.health_command == null ? null : {
+        command     = ["CMD-SHELL", each.value.health_command]
+        interval    = 30
+        timeout     = 5
+        retries     = 3
+        startPeriod = 60
+      }
       logConfiguration = {
         logDriver = "awslogs"
         options = {
@@ -304,7 +283,7 @@ resource "aws_ecs_service" "fixed" {
 
   network_configuration {
     subnets          = local.workload_subnet_ids
-    security_groups  = [aws_security_group.workloads.id]
+    security_groups  = [aws_security_group.workloads[each.key].id]
     assign_public_ip = false
   }
 
@@ -340,7 +319,7 @@ resource "aws_ecs_service" "autoscaled" {
 
   network_configuration {
     subnets          = local.workload_subnet_ids
-    security_groups  = [aws_security_group.workloads.id]
+    security_groups  = [aws_security_group.workloads[each.key].id]
     assign_public_ip = false
   }
 

@@ -131,13 +131,14 @@ module "shop" {
       buckets   = ["uploads"]
     }
     jobs = {
-      image         = "ghcr.io/acme/shop-jobs"
-      tagged        = true
-      cpu           = 256
-      memory        = 512
-      desired_count = 1
-      min_count     = 1
-      max_count     = 1
+      image          = "ghcr.io/acme/shop-jobs"
+      tagged         = true
+      health_command = "bin/jobs-healthy"
+      cpu            = 256
+      memory         = 512
+      desired_count  = 1
+      min_count      = 1
+      max_count      = 1
       environment = {
         OTEL_SERVICE_NAME           = "jobs"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"

@@ -132,14 +132,15 @@ module "shop" {
       buckets   = ["uploads"]
     }
     jobs = {
-      image         = "ghcr.io/acme/shop-jobs"
-      tagged        = true
-      cpu           = 1024
-      memory        = 2048
-      desired_count = 2
-      min_count     = 2
-      max_count     = 4
-      cpu_target    = 70
+      image          = "ghcr.io/acme/shop-jobs"
+      tagged         = true
+      health_command = "bin/jobs-healthy"
+      cpu            = 1024
+      memory         = 2048
+      desired_count  = 2
+      min_count      = 2
+      max_count      = 4
+      cpu_target     = 70
       environment = {
         OTEL_SERVICE_NAME           = "jobs"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=staging"

@@ -95,4 +95,8 @@ resource "aws_ecs_task_definition" "migrations" {
       }
     },
   ])
+
+  # The paths the task takes, as its workload: the deploy's targeted apply of this task
+  # makes them too, on a first deploy before anything else exists.
+  depends_on = [aws_vpc_security_group_egress_rule.workloads_https, aws_vpc_security_group_egress_rule.workloads_to_databases, aws_vpc_security_group_ingress_rule.databases_from_workloads]
 }

@@ -35,13 +35,15 @@ output "migration_task_definitions" {
   value       = { for db, task in aws_ecs_task_definition.migrations : db => task.arn }
 }
 
-output "task_network" {
-  description = "The network configuration of a one-off task (aws ecs run-task --network-configuration)."
+output "migration_networks" {
+  description = "Where each migration task runs, as the workload it migrates for (aws ecs run-task --network-configuration)."
   value = {
-    awsvpcConfiguration = {
-      subnets        = local.workload_subnet_ids
-      securityGroups = [aws_security_group.workloads.id]
-      assignPublicIp = "DISABLED"
+    for db, settings in local.migrated : db => {
+      awsvpcConfiguration = {
+        subnets        = local.workload_subnet_ids
+        securityGroups = [aws_security_group.workloads[settings.migrate_in].id]
+        assignPublicIp = "DISABLED"
+      }
     }
   }
 }

@@ -141,7 +141,7 @@ resource "aws_scheduler_schedule" "partitions" {
 
       network_configuration {
         subnets          = local.workload_subnet_ids
-        security_groups  = [aws_security_group.workloads.id]
+        security_groups  = [aws_security_group.partitions[each.key].id]
         assign_public_ip = false
       }
     }

@@ -19,24 +19,6 @@ resource "aws_db_subnet_group" "this" {
   subnet_ids  = local.private_subnet_ids
 }
 
-resource "aws_security_group" "databases" {
-  name_prefix = "${var.name}-databases-"
-  description = "PostgreSQL, reachable from the workloads only"
-  vpc_id      = local.vpc_id
-
-  ingress {
-    description     = "PostgreSQL from the workloads"
-    from_port       = 5432
-    to_port         = 5432
-    protocol        = "tcp"
-    security_groups = [aws_security_group.workloads.id]
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
 resource "aws_db_parameter_group" "this" {
   for_each    = var.databases
   name_prefix = "${var.name}-${each.key}-"
@@ -116,7 +98,7 @@ resource "aws_db_instance" "primary" {
   iam_database_authentication_enabled = true
   multi_az                            = each.value.multi_az
   db_subnet_group_name                = aws_db_subnet_group.this.name
-  vpc_security_group_ids              = [aws_security_group.databases.id]
+  vpc_security_group_ids              = [aws_security_group.databases[each.key].id]
   parameter_group_name                = aws_db_parameter_group.this[each.key].name
   publicly_accessible                 = false
 
@@ -149,7 +131,7 @@ resource "aws_db_instance" "replica" {
   iam_database_authentication_enabled = true
   # Replicas spread over the zones the workloads run in.
   availability_zone       = data.aws_availability_zones.available.names[each.value.index % var.zones]
-  vpc_security_group_ids  = [aws_security_group.databases.id]
+  vpc_security_group_ids  = [aws_security_group.databases[each.value.database].id]
   parameter_group_name    = aws_db_parameter_group.this[each.value.database].name
   publicly_accessible     = false
   backup_retention_period = 0

@@ -77,24 +77,25 @@ variable "load_balancer" {
 variable "workloads" {
   description = "Services (with a port) and workers, by name."
   type = map(object({
-    image         = string
-    tagged        = bool
-    command       = optional(list(string))
-    port          = optional(number)
-    health_check  = optional(string)
-    path_pattern  = optional(string)
-    priority      = optional(number)
-    cpu           = number
-    memory        = number
-    desired_count = number
-    min_count     = number
-    max_count     = number
-    cpu_target    = optional(number)
-    environment   = map(string)
-    secrets       = list(string)
-    databases     = list(string)
-    caches        = list(string)
-    buckets       = list(string)
+    image          = string
+    tagged         = bool
+    command        = optional(list(string))
+    port           = optional(number)
+    health_check   = optional(string)
+    health_command = optional(string)
+    path_pattern   = optional(string)
+    priority       = optional(number)
+    cpu            = number
+    memory         = number
+    desired_count  = number
+    min_count      = number
+    max_count      = number
+    cpu_target     = optional(number)
+    environment    = map(string)
+    secrets        = list(string)
+    databases      = list(string)
+    caches         = list(string)
+    buckets        = list(string)
   }))
 }
 
