@@ -14,6 +14,7 @@ public struct ReadmeEmitter: Emitter {
         let environments: [[String: Any]] = plan.environments.map { environment in
             let diagram = MermaidDiagram.render(ArchitectureGraph(environment: environment, stack: plan.stack))
             let recovery = recovery(environment)
+            let prerequisites = environment.platform == .aws ? AWSPrerequisites(environment: environment, stack: plan.stack).lines : []
             return [
                 "name": environment.name,
                 // GitHub's heading anchor: names are `[a-z][a-z0-9-]*`, so the name itself.
@@ -26,6 +27,8 @@ public struct ReadmeEmitter: Emitter {
                 "diagramFence": MarkdownCode.fence(for: diagram),
                 "recovery": recovery,
                 "hasRecovery": !recovery.isEmpty,
+                "prerequisites": prerequisites,
+                "hasPrerequisites": !prerequisites.isEmpty,
             ]
         }
         let migrations = migrations(plan)

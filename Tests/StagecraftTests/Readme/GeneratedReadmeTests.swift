@@ -52,6 +52,37 @@ final class GeneratedReadmeTests: XCTestCase {
     }
 
     /// Values from the stack cannot close a code span, a fence or a table cell.
+    /// Each AWS environment lists what its account needs before the first apply: the exact
+    /// certificates, DNS records and Parameter Store names the module reads; no other platform does.
+    func testAWSEnvironmentsListWhatTheAccountNeedsFirst() throws {
+        let plan = try Fixtures.renderer.plan(try Fixtures.variant("marketplace-aws"))
+        let text = try readme(plan)
+        for environment in plan.environments {
+            let start = try XCTUnwrap(text.range(of: "## \(environment.name)\n"))
+            let section = String(text[start.upperBound...].prefix { $0 != "#" })
+            let list = try XCTUnwrap(section.range(of: "Before the first apply, the account needs:\n\n"), environment.name)
+            let lines = section[list.upperBound...].split(separator: "\n").prefix { $0.hasPrefix("- ") }
+            let parameters = Set(environment.workloads.flatMap(\.secrets).filter { $0.purpose != .databasePassword }.map(\.name))
+                .union(environment.cdn?.originVerification.map { [$0.secret] } ?? [])
+                .union(environment.monitoring.receivers.filter { $0.kind != .email }.compactMap(\.secret))
+            let listed = try XCTUnwrap(lines.first { $0.contains("Parameter Store") })
+            XCTAssertEqual(Set(listed.matches(of: /`\/marketplace\/[a-z]+\/([A-Z0-9_]+)`/).map { String($0.output.1) }), parameters, environment.name)
+            XCTAssertTrue(listed.contains("`/marketplace/\(environment.name)/"), String(listed))
+            if let cdn = environment.cdn {
+                XCTAssertTrue(lines.contains { $0.contains("`\(environment.domain)` as an alias (or CNAME) of the `cdn_domain` output, and `\(cdn.originDomain)` as a CNAME of the `load_balancer_dns_name` output") }, "\(lines)")
+                XCTAssertTrue(lines.contains { $0.contains("a certificate in us-east-1 for `\(environment.domain)`") }, "\(lines)")
+                XCTAssertTrue(lines.contains { $0.contains("a certificate in \(environment.region) for `\(cdn.originDomain)`") }, "\(lines)")
+                XCTAssertTrue(parameters.contains("CDN_ORIGIN_SECRET"))
+            } else {
+                XCTAssertTrue(lines.contains { $0.contains("`\(environment.domain)` as an alias (or CNAME) of the `load_balancer_dns_name` output") }, "\(lines)")
+            }
+            XCTAssertTrue(lines.contains { $0.contains("`TF_STATE_BUCKET`") } && lines.contains { $0.contains("`AWS_LOG_BUCKET`") } && lines.contains { $0.contains("`AWS_DEPLOY_ROLE_ARN`") })
+        }
+        for example in Fixtures.examples {
+            XCTAssertFalse(try readme(try Fixtures.renderer.plan(try Fixtures.example(example))).contains("Before the first apply"), example)
+        }
+    }
+
     func testStackValuesCannotBreakTheMarkdown() throws {
         var plan = try Fixtures.renderer.plan(try Fixtures.example("blog"))
         plan.stackFile = "odd `name`.swift"
