@@ -25,6 +25,7 @@ let stack = Stack("marketplace", stage: .scale) {
         Dockerfile("api/Dockerfile", context: "api")
         Port(9000)
         HealthCheck("/v1/health")
+        ServesMetrics("/metrics")
         Route("/api/")
         Replicas(scale: .autoscale(min: 4, max: 40, cpu: 65))
         Config("LOG_LEVEL", "warn", development: "debug")
@@ -52,6 +53,7 @@ let stack = Stack("marketplace", stage: .scale) {
         Uses("cache", "media")
         Resources(cpu: 2, memoryMiB: 2048)
         HealthCommand("bin/thumbnails --check")
+        ServesMetrics("/metrics", port: 9102)
     }
 
     Postgres("db", version: 16) {

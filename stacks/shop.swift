@@ -10,6 +10,7 @@ let stack = Stack("shop", stage: .growth) {
         Dockerfile("services/web/Dockerfile", context: "services/web")
         Port(8080)
         HealthCheck("/healthz")
+        ServesMetrics("/metrics")
         // One declaration for every stage: promotion changes one word, not this line.
         Replicas(mvp: 1, growth: 3, scale: .autoscale(min: 4, max: 40, cpu: 60))
         Config("LOG_LEVEL", "info", production: "warn")

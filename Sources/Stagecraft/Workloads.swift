@@ -125,6 +125,24 @@ public struct HealthCommand: WorkerContent {
     public func apply(to workload: inout WorkloadSpec) { workload.healthCommand = value }
 }
 
+/// Where the workload serves its own Prometheus metrics, which the stack's Prometheus scrapes
+/// from every instance wherever the stage collects metrics. A service serves them on its
+/// ``Port`` unless `port` names another; a worker has no port, so it names one.
+///
+/// ```swift
+/// Service("web") { Port(8080); ServesMetrics("/metrics") }
+/// Worker("jobs") { ServesMetrics("/metrics", port: 9102) }
+/// ```
+public struct ServesMetrics: ServiceContent, WorkerContent {
+    let value: Located<MetricsSpec>
+
+    public init(_ path: String = "/metrics", port: Int? = nil, file: String = #filePath, line: Int = #line) {
+        value = Located(MetricsSpec(path: path, port: port), at: location(file, line))
+    }
+
+    public func apply(to workload: inout WorkloadSpec) { workload.metrics = value }
+}
+
 /// How many instances run, per stage. A stage left out takes the stage policy's default.
 ///
 /// ```swift

@@ -59,6 +59,11 @@ public struct ImagePlan: Codable, Sendable, Equatable {
     public func reference(tag: String) -> String { build == nil ? repository : "\(repository):\(tag)" }
 }
 
+public struct MetricsEndpoint: Codable, Sendable, Equatable {
+    public var path: String
+    public var port: Int
+}
+
 public struct ConfigEntry: Codable, Sendable, Equatable {
     public var key: String
     public var value: String
@@ -78,6 +83,8 @@ public struct WorkloadPlan: Codable, Sendable, Equatable {
     public var healthCheck: String?
     /// A worker's health check: a shell command run in its container, 0 while it is well.
     public var healthCommand: String? = nil
+    /// Where the workload serves its own Prometheus metrics, the port resolved.
+    public var metrics: MetricsEndpoint? = nil
     public var scaling: Scaling
     public var resources: ResourcesSpec
     public var command: [String]?

@@ -153,6 +153,7 @@ public struct Planner: Sendable {
         result.port = changes.port ?? base.port
         result.healthCheck = changes.healthCheck ?? base.healthCheck
         result.healthCommand = changes.healthCommand ?? base.healthCommand
+        result.metrics = changes.metrics ?? base.metrics
         result.replicas = changes.replicas ?? base.replicas
         result.resources = changes.resources ?? base.resources
         result.command = changes.command ?? base.command
@@ -203,6 +204,9 @@ public struct Planner: Sendable {
             port: workload.port?.value,
             healthCheck: workload.healthCheck?.value,
             healthCommand: workload.healthCommand?.value,
+            metrics: workload.metrics.flatMap { metrics in
+                (metrics.value.port ?? workload.port?.value).map { MetricsEndpoint(path: metrics.value.path, port: $0) }
+            },
             scaling: scaling,
             resources: resources,
             command: workload.command?.value,

@@ -132,6 +132,16 @@ struct StackValidator {
         if let command = workload.command, !command.value.allSatisfy(ValueRules.isText) || command.value.isEmpty {
             error("command of \(name) must be non-empty and free of control characters", command.location)
         }
+        if let metrics = workload.metrics {
+            if !ValueRules.isURLPath(metrics.value.path) {
+                error("metrics path \(metrics.value.path.debugDescription) of \(name) must start with '/' and contain no spaces or control characters", metrics.location)
+            }
+            if let port = metrics.value.port, !(1...65535).contains(port) {
+                error("metrics port \(port) of \(name) is outside 1–65535", metrics.location)
+            } else if metrics.value.port == nil && workload.port == nil && !isOverride {
+                error("\(name) has no Port to serve its metrics on; name one: ServesMetrics(\(metrics.value.path.debugDescription), port: 9102)", metrics.location)
+            }
+        }
         if let health = workload.healthCommand, health.value.trimmingCharacters(in: .whitespaces).isEmpty || !ValueRules.isText(health.value) {
             error("health command of \(name) must be non-empty and free of control characters", health.location)
         }

@@ -38,6 +38,8 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     public var healthCheck: Located<String>?
     /// A worker's health: a command that exits 0 while it is well (`HealthCommand`).
     public var healthCommand: Located<String>?
+    /// Where the workload serves its own Prometheus metrics (`ServesMetrics`).
+    public var metrics: Located<MetricsSpec>?
     public var replicas: Located<Staged<Instances>>?
     public var config: [ConfigSpec] = []
     public var secrets: [Located<String>] = []
@@ -68,6 +70,17 @@ public struct BuildSpec: Codable, Sendable, Equatable {
     public init(dockerfile: String, context: String) {
         self.dockerfile = dockerfile
         self.context = context
+    }
+}
+
+/// A workload's own Prometheus metrics: the path, and the port when it is not the service's.
+public struct MetricsSpec: Codable, Sendable, Equatable {
+    public var path: String
+    public var port: Int?
+
+    public init(path: String, port: Int?) {
+        self.path = path
+        self.port = port
     }
 }
 

@@ -253,6 +253,8 @@ def app_image(base, repository, tag, workload, healthy=True, migrations=None):
     if workload.get("port"):
         environment["PORT"] = str(workload["port"])
         environment["APP_HEALTH_PATH"] = workload.get("healthCheck") or "/healthz"
+        if workload.get("metrics"):
+            environment["APP_METRICS_PATH"] = workload["metrics"]["path"]
     env = " ".join(f"{k}={json.dumps(v)}" for k, v in environment.items())
     files, copies = {"app.py": HERE / "images/app.py"}, ""
     with tempfile.TemporaryDirectory() as scratch:

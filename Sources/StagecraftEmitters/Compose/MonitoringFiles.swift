@@ -86,6 +86,19 @@ struct MonitoringFiles {
                 }
             }))
         }
+        // The workloads' own metrics, from every replica: Compose's DNS answers a service's name
+        // with each of its containers.
+        for workload in environment.workloads {
+            guard let metrics = workload.metrics else { continue }
+            scrapes.append(.map([
+                ("job_name", .string("app-\(workload.name)")),
+                ("metrics_path", .string(metrics.path)),
+                ("dns_sd_configs", .list([.map([
+                    ("names", .list([.string(workload.name)])), ("type", "A"), ("port", .int(metrics.port)), ("refresh_interval", "30s"),
+                ])])),
+                ("relabel_configs", .list([.map([("target_label", "service"), ("replacement", .string(workload.name))])])),
+            ]))
+        }
         let health = environment.services.compactMap { service -> (String, [(String, String)])? in
             guard let port = service.port, let path = service.healthCheck else { return nil }
             return ("http://\(service.name):\(port)\(path)", [("service", service.name), ("check", "health")])

@@ -1,10 +1,10 @@
 import StagecraftPlanner
 
 /// prometheus-operator resources for an environment that collects metrics: the alert catalogue
-/// as a PrometheusRule, PodMonitors for CloudNativePG's instances and poolers and for the
-/// Redis exporter sidecars, a Probe (through the blackbox exporter) of the apps' health
-/// checks, the uptime URL and the certificate, and the NetworkPolicies that let Prometheus and
-/// the blackbox exporter in. Prometheus, the blackbox exporter and Alertmanager are the
+/// as a PrometheusRule, PodMonitors for CloudNativePG's instances and poolers, the Redis
+/// exporter sidecars and the workloads that serve their own metrics, a Probe (through the
+/// blackbox exporter) of the apps' health checks, the uptime URL and the certificate, and the
+/// NetworkPolicies that let Prometheus and the blackbox exporter in. Prometheus, the blackbox exporter and Alertmanager are the
 /// cluster's (kube-prometheus-stack in `monitoring`); README lists what they must select.
 enum MonitoringManifests {
     static let apiVersion = "monitoring.coreos.com/v1"
@@ -35,6 +35,17 @@ enum MonitoringManifests {
             for name in [cache.name] + (cache.replica ? [KubernetesNames.cacheReplica(cache.name)] : []) {
                 objects.append(podMonitor(plan, name: name, selecting: [(KubernetesNames.nameLabel, name)], cluster: cache.name))
             }
+        }
+        for workload in environment.workloads {
+            guard let metrics = workload.metrics else { continue }
+            objects.append(KubernetesObject(apiVersion: apiVersion, kind: "PodMonitor", name: "\(workload.name)-metrics", labels: labels(plan), body: [("spec", kubeMap(
+                ("selector", kubeMap(("matchLabels", KubernetesNames.selector(workload.name, track: false)))),
+                ("podMetricsEndpoints", .list([kubeMap(
+                    ("port", .string(WorkloadManifests.metricsPortName(workload, metrics))),
+                    ("path", .string(metrics.path)),
+                    ("relabelings", .list([kubeMap(("targetLabel", "service"), ("replacement", .string(workload.name)), ("action", "replace"))]))
+                )]))
+            ))]))
         }
         objects += probes(plan, environment, namespace: namespace)
         objects.append(scrapePolicy(environment))
@@ -92,7 +103,7 @@ enum MonitoringManifests {
     private static func scrapePolicy(_ environment: EnvironmentPlan) -> KubernetesObject {
         let monitoring = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([("kubernetes.io/metadata.name", .string(namespace))])))))
         var ports: [YAML] = [.int(cnpgMetricsPort), .int(poolerMetricsPort), .int(redisExporterPort)]
-        ports += Set(environment.services.compactMap(\.port)).sorted().map { .int($0) }
+        ports += Set(environment.services.compactMap(\.port) + environment.workloads.compactMap(\.metrics?.port)).sorted().map { .int($0) }
         return KubernetesObject(apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: "from-monitoring", body: [("spec", kubeMap(
             ("podSelector", .map([])),
             ("policyTypes", .list(["Ingress"])),

@@ -64,6 +64,11 @@ enum WorkloadManifests {
 
     // MARK: - Overlay
 
+    /// The container port a workload's metrics are scraped on: its HTTP port when they share it.
+    static func metricsPortName(_ workload: WorkloadPlan, _ metrics: MetricsEndpoint) -> String {
+        metrics.port == workload.port ? "http" : "metrics"
+    }
+
     /// What the environment's plan decides about a workload's Deployment, as a strategic-merge patch.
     static func deploymentPatch(_ workload: WorkloadPlan, environment: EnvironmentPlan) -> KubernetesObject {
         let settings = ConnectionSettings(workload: workload, environment: environment)
@@ -71,7 +76,11 @@ enum WorkloadManifests {
         var container = YAMLMap()
         container.set("name", .string(workload.name))
         container.set("args", workload.command.map { .list($0.map { .string($0) }) })
-        container.set("ports", workload.port.map { .list([kubeMap(("name", "http"), ("containerPort", .int($0)), ("protocol", "TCP"))]) })
+        var ports = workload.port.map { [kubeMap(("name", "http"), ("containerPort", .int($0)), ("protocol", "TCP"))] } ?? []
+        if let metrics = workload.metrics, metrics.port != workload.port {
+            ports.append(kubeMap(("name", "metrics"), ("containerPort", .int(metrics.port)), ("protocol", "TCP")))
+        }
+        container.set("ports", ports.isEmpty ? nil : .list(ports))
         let secrets = settings.secretEnvironment
         container.set("env", secrets.isEmpty ? nil : .list(secrets))
         container.set("resources", PodHardening.resources(cpuMillicores: workload.resources.cpuMillicores, memoryMiB: workload.resources.memoryMiB))

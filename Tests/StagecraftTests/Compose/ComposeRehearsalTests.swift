@@ -48,7 +48,8 @@ final class ComposeRehearsalTests: XCTestCase {
             "through the CDN the app sees the viewer's address (198.51.100.7), not a claim in X-Forwarded-For",
             "or with a wrong one, is refused (403)",
             "the app queried db through db-pgbouncer: app via psql superuser=off",
-            "Prometheus scrapes all 10 targets",
+            // Ten exporters and probes, and the three replicas of web serving their own metrics.
+            "Prometheus scrapes all 13 targets",
             "nginx's request log reached mtail",
             "the certificate probe sees nginx's certificate",
             "(an S3-compatible store standing in for eu-central-1) holds",

@@ -22,7 +22,7 @@ final class KubernetesMonitoringTests: XCTestCase {
             }
             XCTAssertEqual(rules.count, 1, environment.name)
 
-            // Pods with a `metrics` port, by their labels.
+            // Pods and the names of their ports, by their labels.
             let templates = (named("Deployment") + named("StatefulSet")).compactMap { object -> (labels: [String: String], ports: [String])? in
                 let template = ((object["spec"] as? [String: Any])?["template"] as? [String: Any])
                 let labels = (template?["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
@@ -34,7 +34,8 @@ final class KubernetesMonitoringTests: XCTestCase {
                 let spec = monitor["spec"] as? [String: Any]
                 let selector = (spec?["selector"] as? [String: Any])?["matchLabels"] as? [String: String] ?? [:]
                 let endpoints = spec?["podMetricsEndpoints"] as? [[String: Any]] ?? []
-                XCTAssertEqual(endpoints.compactMap { $0["port"] as? String }, ["metrics"], name(monitor))
+                let ports = endpoints.compactMap { $0["port"] as? String }
+                XCTAssertEqual(ports.count, 1, name(monitor))
                 if let cluster = selector["cnpg.io/cluster"] {
                     XCTAssertTrue(clusters.contains(cluster), "\(name(monitor)) selects cluster \(cluster), which is not in \(environment.name)")
                 } else if let pooler = selector["cnpg.io/poolerName"] {
@@ -42,7 +43,7 @@ final class KubernetesMonitoringTests: XCTestCase {
                 } else {
                     let matching = templates.filter { template in selector.allSatisfy { template.labels[$0.key] == $0.value } }
                     XCTAssertFalse(matching.isEmpty, "\(name(monitor)) selects no pod in \(environment.name)")
-                    XCTAssertTrue(matching.allSatisfy { $0.ports.contains("metrics") }, "\(name(monitor)): a selected pod has no metrics port")
+                    XCTAssertTrue(matching.allSatisfy { $0.ports.contains(ports.first ?? "") }, "\(name(monitor)): a selected pod has no port \(ports)")
                 }
             }
 

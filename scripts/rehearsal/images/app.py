@@ -1,14 +1,15 @@
 """The application the rehearsal deploys in place of the stack's own images.
 
 A real HTTP server with the behaviour the generated files rely on: it answers the health
-path, says which release and container served a request, stops gracefully on SIGTERM
-(in-flight requests finish, as `stop_grace_period` expects), and, as a web service, reaches
-the database it was given through the host and port Compose set. A worker (no PORT) waits
-for SIGTERM, touching HEARTBEAT every few seconds: the worker's health command (written into
+path, says which release and container served a request, serves Prometheus metrics, stops
+gracefully on SIGTERM (in-flight requests finish, as `stop_grace_period` expects), and, as a
+web service, reaches the database it was given through the host and port Compose set. A
+worker (no PORT) waits for SIGTERM, touching HEARTBEAT every few seconds: the worker's health command (written into
 the image by the rehearsal) passes while it is fresh. A release built with APP_HEALTHY=0
 fails its health checks, a worker's too: the rollback rehearsal deploys one.
 """
 import http.server
+import itertools
 import os
 import signal
 import socket
@@ -20,6 +21,8 @@ VERSION = os.environ.get("APP_VERSION", "unknown")
 HEALTH_PATH = os.environ.get("APP_HEALTH_PATH", "/healthz")
 HEALTHY = os.environ.get("APP_HEALTHY", "1") == "1"
 HEARTBEAT = "/tmp/heartbeat"
+METRICS_PATH = os.environ.get("APP_METRICS_PATH", "/metrics")
+SERVED = itertools.count()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -30,7 +33,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(200 if HEALTHY else 500, "ok\n" if HEALTHY else "failing on purpose\n")
         elif self.path == "/db":
             self.reply(*database_check())
+        elif self.path == METRICS_PATH:
+            # Prometheus's text format: what the stack's ServesMetrics promises the scraper.
+            self.reply(200, "# HELP rehearsal_app_requests_total Requests answered.\n# TYPE rehearsal_app_requests_total counter\n"
+                            f"rehearsal_app_requests_total{{release=\"{VERSION}\"}} {next(SERVED)}\n")
         else:
+            next(SERVED)
             self.reply(200, f"release={VERSION} host={socket.gethostname()} client={self.headers.get('X-Real-IP', '')}\n")
 
     def reply(self, status, body):
