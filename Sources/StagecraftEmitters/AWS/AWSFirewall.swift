@@ -47,11 +47,7 @@ enum AWSFirewall {
                 attr("name", "body-size")
                 attr("priority", 0)
                 HCLItem.blank
-                HCLBlock("action") {
-                    HCLBlock("block") {
-                        HCLBlock("custom_response") { attr("response_code", 413) }
-                    }
-                }
+                refusal(413)
                 HCLItem.blank
                 HCLBlock("statement") {
                     HCLBlock("regex_match_statement") {
@@ -61,10 +57,7 @@ enum AWSFirewall {
                             HCLBlock("single_header") { attr("name", "content-length") }
                         }
                         HCLItem.blank
-                        HCLBlock("text_transformation") {
-                            attr("priority", 0)
-                            attr("type", "NONE")
-                        }
+                        asWritten
                     }
                 }
                 HCLItem.blank
@@ -87,11 +80,7 @@ enum AWSFirewall {
                     attr("name", .ref("\"rate-limit-${rule.key}\""))
                     attr("priority", .ref("rule.key + 10"))
                     HCLItem.blank
-                    HCLBlock("action") {
-                        HCLBlock("block") {
-                            HCLBlock("custom_response") { attr("response_code", 429) }
-                        }
-                    }
+                    refusal(429)
                     HCLItem.blank
                     HCLBlock("statement") {
                         HCLBlock("rate_based_statement") {
@@ -108,10 +97,7 @@ enum AWSFirewall {
                                         HCLItem.blank
                                         HCLBlock("field_to_match") { HCLBlock("uri_path") }
                                         HCLItem.blank
-                                        HCLBlock("text_transformation") {
-                                            attr("priority", 0)
-                                            attr("type", "NONE")
-                                        }
+                                        asWritten
                                     }
                                 }
                             }
@@ -164,6 +150,23 @@ enum AWSFirewall {
                 attr("log_destination_configs", [.ref("aws_cloudwatch_log_group.waf_\(label)[0].arn")])
             }),
         ]
+    }
+
+    /// Blocks the request, answering with `status`.
+    private static func refusal(_ status: Int) -> HCLBlock {
+        HCLBlock("action") {
+            HCLBlock("block") {
+                HCLBlock("custom_response") { attr("response_code", .int(status)) }
+            }
+        }
+    }
+
+    /// Matches the field as the request has it, with no transformation.
+    private static var asWritten: HCLBlock {
+        HCLBlock("text_transformation") {
+            attr("priority", 0)
+            attr("type", "NONE")
+        }
     }
 
     private static func visibility(_ metric: HCLValue) -> HCLBlock {

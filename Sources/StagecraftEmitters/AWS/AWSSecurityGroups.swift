@@ -80,25 +80,20 @@ enum AWSSecurityGroups {
     /// ingress from the client's.
     private static func path(from clients: String, to stores: String, instances: String, port: Int, client: String, store: String, what: String) -> [HCLItem] {
         let description = HCLValue.ref("\"${\(client)} to the ${\(store)} \(what)\"")
-        return [
-            .block(HCLBlock("resource", "aws_vpc_security_group_egress_rule", "\(clients)_to_\(stores)") {
-                attr("for_each", .ref(instances))
-                attr("description", description)
-                attr("security_group_id", .ref("aws_security_group.\(clients)[\(client)].id"))
-                attr("referenced_security_group_id", .ref("aws_security_group.\(stores)[\(store)].id"))
-                attr("ip_protocol", "tcp")
-                attr("from_port", .int(port))
-                attr("to_port", .int(port))
-            }),
-            .block(HCLBlock("resource", "aws_vpc_security_group_ingress_rule", "\(stores)_from_\(clients)") {
-                attr("for_each", .ref(instances))
-                attr("description", description)
-                attr("security_group_id", .ref("aws_security_group.\(stores)[\(store)].id"))
-                attr("referenced_security_group_id", .ref("aws_security_group.\(clients)[\(client)].id"))
-                attr("ip_protocol", "tcp")
-                attr("from_port", .int(port))
-                attr("to_port", .int(port))
-            }),
+        let halves = [
+            ("aws_vpc_security_group_egress_rule", "\(clients)_to_\(stores)", "\(clients)[\(client)]", "\(stores)[\(store)]"),
+            ("aws_vpc_security_group_ingress_rule", "\(stores)_from_\(clients)", "\(stores)[\(store)]", "\(clients)[\(client)]"),
         ]
+        return halves.map { type, label, own, other in
+            .block(HCLBlock("resource", type, label) {
+                attr("for_each", .ref(instances))
+                attr("description", description)
+                attr("security_group_id", .ref("aws_security_group.\(own).id"))
+                attr("referenced_security_group_id", .ref("aws_security_group.\(other).id"))
+                attr("ip_protocol", "tcp")
+                attr("from_port", .int(port))
+                attr("to_port", .int(port))
+            })
+        }
     }
 }
