@@ -13,14 +13,7 @@ enum AWSVariables {
             Terraform.variable("image_tag", type: "string", description: "Tag of the images CI built and pushed (the commit SHA).")
             Terraform.variable("secret_parameter_prefix", type: "string", description: "SSM Parameter Store path under which each secret is a SecureString named after it.")
             Terraform.variable("log_retention_days", type: "number", description: "How long CloudWatch keeps logs.")
-            Terraform.variable("load_balancer", type: objectType([
-                "idle_timeout": "number", "drain_seconds": "number", "deletion_protection": "bool", "edge_firewall": "bool",
-                "max_body_bytes": "number", "content_length_over_limit": "string",
-                "rate_limits": "list(object({\n      limit          = number\n      window_seconds = number\n      path           = optional(string)\n    }))",
-            ]), description: """
-                Load balancer settings. When edge_firewall is set, a WAF (at the CDN when there is one) refuses bodies over \
-                max_body_bytes (a Content-Length content_length_over_limit matches) and enforces the per-client rate limits.
-                """)
+            loadBalancer
             Terraform.variable("workloads", type: mapOf([
                 "image": "string", "tagged": "bool", "command": "optional(list(string))",
                 "port": "optional(number)", "health_check": "optional(string)", "health_command": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
@@ -54,6 +47,24 @@ enum AWSVariables {
                 Terraform.variable("backup_copy_region", type: "string", description: "Region that receives a copy of every backup, or null.", default: .null)
             }
         }
+    }
+
+    /// The load balancer's settings; a validation holds the body-size pattern to the limit it
+    /// stands for, since WAF matches the pattern and never sees the number.
+    private static var loadBalancer: HCLBlock {
+        var variable = Terraform.variable("load_balancer", type: objectType([
+            "idle_timeout": "number", "drain_seconds": "number", "deletion_protection": "bool", "edge_firewall": "bool",
+            "max_body_bytes": "number", "content_length_over_limit": "string",
+            "rate_limits": "list(object({\n      limit          = number\n      window_seconds = number\n      path           = optional(string)\n    }))",
+        ]), description: """
+            Load balancer settings. When edge_firewall is set, a WAF (at the CDN when there is one) refuses bodies over \
+            max_body_bytes (a Content-Length content_length_over_limit matches) and enforces the per-client rate limits.
+            """)
+        variable.body += [.blank, .block(HCLBlock("validation") {
+            attr("condition", .ref("!can(regex(var.load_balancer.content_length_over_limit, tostring(var.load_balancer.max_body_bytes))) && can(regex(var.load_balancer.content_length_over_limit, tostring(var.load_balancer.max_body_bytes + 1)))"))
+            attr("error_message", "content_length_over_limit must draw its line at max_body_bytes: match max_body_bytes + 1, not max_body_bytes.")
+        })]
+        return variable
     }
 
     private static func mapOf(_ fields: KeyValuePairs<String, String>) -> String { "map(" + objectType(fields) + ")" }

@@ -86,6 +86,30 @@ final class AWSEdgeTests: XCTestCase {
         XCTAssertTrue(has(waf, #"single_header \{\n\s+name = "content-length""#), waf)
     }
 
+    /// The module refuses, at plan, a body-size pattern that does not draw its line at the limit
+    /// the values name: Terraform evaluates the generated variable's validation.
+    func testThePlanRefusesAPatternThatIsNotTheLimits() throws {
+        let terraform = try Tools.require("terraform")
+        let files = try files()
+        let variables = try text(files, "terraform/modules/marketplace/variables.tf")
+        let start = try XCTUnwrap(variables.range(of: "variable \"load_balancer\" {\n"))
+        let end = try XCTUnwrap(variables.range(of: "\n}\n", range: start.upperBound..<variables.endIndex))
+        let directory = try Fixtures.temporaryDirectory("body-limit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try String(variables[start.lowerBound..<end.upperBound]).write(to: directory.appendingPathComponent("main.tf"), atomically: true, encoding: .utf8)
+        let production = try text(files, "terraform/environments/production/main.tf")
+        let pattern = try XCTUnwrap(production.firstMatch(of: /content_length_over_limit = ("[^"]+")/)?.output.1)
+        XCTAssertEqual(try Tools.run(terraform, ["init", "-input=false"], in: directory).status, 0)
+        for (bytes, accepted) in [(50 * 1024 * 1024, true), (50 * 1024 * 1024 - 1, false), (50 * 1024 * 1024 + 1, false)] {
+            let values = "load_balancer = { idle_timeout = 1, drain_seconds = 1, deletion_protection = false, edge_firewall = true, "
+                + "max_body_bytes = \(bytes), content_length_over_limit = \(pattern), rate_limits = [] }\n"
+            try values.write(to: directory.appendingPathComponent("values.tfvars"), atomically: true, encoding: .utf8)
+            let plan = try Tools.run(terraform, ["plan", "-input=false", "-no-color", "-var-file=values.tfvars"], in: directory)
+            XCTAssertEqual(plan.status == 0, accepted, "max_body_bytes = \(bytes):\n\(plan.output)")
+            if !accepted { XCTAssertTrue(plan.output.contains("draw its line at max_body_bytes"), plan.output) }
+        }
+    }
+
     /// The pattern matches exactly the Content-Length values over the limit, leading zeros and all.
     func testTheContentLengthPatternMatchesExactlyTheValuesOverTheLimit() throws {
         for limit in [9, 10, 99, 100, 1_048_575, 10 * 1024 * 1024, 26_214_400, 52_428_800, 999_999_999] {

@@ -72,6 +72,11 @@ variable "load_balancer" {
       path           = optional(string)
     }))
   })
+
+  validation {
+    condition     = !can(regex(var.load_balancer.content_length_over_limit, tostring(var.load_balancer.max_body_bytes))) && can(regex(var.load_balancer.content_length_over_limit, tostring(var.load_balancer.max_body_bytes + 1)))
+    error_message = "content_length_over_limit must draw its line at max_body_bytes: match max_body_bytes + 1, not max_body_bytes."
+  }
 }
 
 variable "workloads" {
