@@ -508,6 +508,17 @@ http {{
             podman("rmi", *left, check=False, capture=True)
 
 
+def stale_dns_records(project):
+    """The records of podman's DNS server (aardvark-dns's file for the project's network) whose
+    container is gone: a name that still resolves to an address nothing serves."""
+    records = pathlib.Path("/run/containers/networks/aardvark-dns", f"{project}_default")
+    listed = podman("ps", "--all", "--quiet", "--no-trunc", check=False, capture=True)
+    if not records.exists() or listed.returncode != 0:
+        return []
+    live = set(listed.stdout.split())
+    return [line for line in records.read_text().splitlines()[1:] if line.split(" ", 1)[0] not in live]
+
+
 def gateway_tls():
     """The key and certificate of the host's TLS endpoints (pebble's API, the object store's
     proxy), made once per machine and renewed a day before they expire: the stand-ins that
@@ -772,6 +783,9 @@ def main():
         if rehearsal is not None and pathlib.Path(rehearsal.remote, "compose.yaml").exists():
             logs = compose_exec(host, rehearsal.remote, "logs", "--no-color", "--tail", "15", check=False)
             say("--- the containers' last lines\n" + logs.stdout + logs.stderr)
+            stale = stale_dns_records(rehearsal.compose["name"])
+            if stale:
+                say("--- podman's DNS still answers for removed containers\n" + "\n".join(stale))
         if os.environ.get("REHEARSAL_PAUSE_ON_FAILURE"):
             say(f"paused for inspection: nsenter --target {os.getpid()} --net --mount")
             time.sleep(int(os.environ["REHEARSAL_PAUSE_ON_FAILURE"]))
