@@ -96,7 +96,8 @@ public struct RecoveryTime: PostgresContent {
     public func apply(to database: inout PostgresSpec) { database.rto = value }
 }
 
-/// Connection pooling (PgBouncer) in front of the database, per stage.
+/// Connection pooling in front of the database, per stage: PgBouncer on compose and
+/// Kubernetes (CloudNativePG's `Pooler`), an RDS Proxy on AWS.
 ///
 /// ```swift
 /// Pooling(growth: true)

@@ -176,6 +176,13 @@ enum AWSAlarms {
                 threshold: .ref("floor(each.value.max_connections * 0.8)"), period: 300, evaluations: 2, topic: .tickets
             )),
             .block(alarm(
+                "database_pool", over: "{ for db, settings in local.pooled : db => settings if local.alerting }", name: "${each.key}-pool",
+                description: "Connections to ${each.key} through its proxy have waited over 100 ms for a pooled connection for 10 minutes: the pool is saturated.",
+                metric: Metric(namespace: "AWS/RDS", name: "DatabaseConnectionsBorrowLatency", statistic: "Average",
+                               dimensions: [("ProxyName", .ref("aws_db_proxy.this[each.key].name"))]),
+                above: true, threshold: 100_000, period: 300, evaluations: 2, topic: .tickets
+            )),
+            .block(alarm(
                 "replica_lag", over: "{ for key, replica in local.replicas : key => replica if local.alerting }",
                 name: "${each.key}-lag",
                 description: "${each.key} has been more than a minute behind its primary for 5 minutes: reads routed to it are stale.",

@@ -59,8 +59,12 @@ enum AWSDatabases {
                 attr("storage_encrypted", true)
                 attr("kms_key_id", .ref("aws_kms_key.this.arn"))
                 attr("db_name", .ref("replace(each.key, \"-\", \"_\")"))
-                attr("username", "app")
-                comment("RDS creates the password and keeps it in Secrets Manager; it never appears here or in the state.")
+                comment("""
+                    The master user, for the deploy's one-off tasks alone (the workloads log in as the
+                    application role, database-roles.tf). RDS creates its password, keeps it in Secrets
+                    Manager and rotates it; it never appears here or in the state.
+                    """)
+                attr("username", .string(AWSDatabaseRoles.masterUser))
                 attr("manage_master_user_password", true)
                 attr("master_user_secret_kms_key_id", .ref("aws_kms_key.this.arn"))
                 attr("iam_database_authentication_enabled", true)

@@ -87,56 +87,75 @@ struct AWSDeploySteps {
             """
     }
 
-    /// What the deploy applies before it migrates: the migration tasks and the cluster they run in.
-    private static func migrationTargets(stack: String) -> [String] {
+    /// What the deploy applies before the services change: the one-off tasks of the release
+    /// (each database's roles task, the migration tasks) and the cluster they run in.
+    private static func oneOffTargets(stack: String, migrated: Bool) -> [String] {
         let module = "module.\(Terraform.identifier(stack))"
-        return ["\(module).aws_ecs_task_definition.migrations", "\(module).aws_ecs_cluster.this"]
+        return ["\(module).aws_ecs_task_definition.database_roles"] + (migrated ? ["\(module).aws_ecs_task_definition.migrations"] : [])
+            + ["\(module).aws_ecs_cluster.this"]
     }
 
     private var migrated: [DatabasePlan] { environment.databases.filter { $0.migrations != nil } }
 
-    /// Before the services change: the migration tasks registered with the release's image (a
-    /// targeted apply, which also creates what they need on a first deploy), then each run once
-    /// and awaited. A migration that fails stops the deploy with the previous release serving.
-    private func migrationSteps(_ cluster: CIStep.Variable) -> [CIStep] {
-        guard !migrated.isEmpty else { return [] }
-        let targets = Self.migrationTargets(stack: plan.stack).map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")
-        var steps = [CIStep("Register the migration tasks of the release", .run("""
-            # Only the migration tasks and what they need (on a first deploy: the network, the
-            # databases, the cluster) change here; the services change after the migrations.
+    /// Before the services change: the release's one-off tasks registered (a targeted apply,
+    /// which also creates what they need on a first deploy); then, for each database, the task
+    /// that keeps its application role in step with its secret, and its migration, each run once
+    /// and awaited. A task that fails stops the deploy with the previous release serving.
+    private func oneOffSteps(_ cluster: CIStep.Variable) -> [CIStep] {
+        guard !environment.databases.isEmpty else { return [] }
+        let targets = Self.oneOffTargets(stack: plan.stack, migrated: !migrated.isEmpty).map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")
+        var steps = [CIStep("Register the one-off tasks of the release", .run("""
+            # Only the roles and migration tasks and what they need (on a first deploy: the network,
+            # the databases, the cluster) change here; the services change after the migrations.
             terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets) -var "image_tag=$IMAGE_TAG"
             """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
-        for database in migrated {
-            steps.append(CIStep("Migrate the \(database.name) database", .run("""
-                task_definition="$(terraform -chdir="$TF_ROOT" output -json migration_task_definitions | jq -r --arg db \(FormatQuoting.shell(database.name)) '.[$db]')"
-                network="$(terraform -chdir="$TF_ROOT" output -json migration_networks | jq -c --arg db \(FormatQuoting.shell(database.name)) '.[$db]')"
-                task="$(aws ecs run-task --cluster "$CLUSTER" --launch-type FARGATE --task-definition "$task_definition" \\
-                  --network-configuration "$network" --started-by stagecraft-deploy --query 'tasks[0].taskArn' --output text)"
-                if [ -z "$task" ] || [ "$task" = None ]; then
-                  echo "The migration task of \(database.name) did not start: nothing was rolled out." >&2
-                  exit 1
-                fi
-                echo "Migrating \(database.name): $task"
-                # Each wait gives up after 10 minutes; a migration has an hour, then it is stopped.
-                for _ in 1 2 3 4 5 6; do
-                  if aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task"; then break; fi
-                  echo "Still migrating \(database.name)"
-                done
-                if [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].lastStatus' --output text)" != STOPPED ]; then
-                  aws ecs stop-task --cluster "$CLUSTER" --task "$task" --reason "Migration ran past an hour" > /dev/null
-                  aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task" || true
-                fi
-                exit_code="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \\
-                  --query "tasks[0].containers[?name=='migrate'].exitCode | [0]" --output text)"
-                if [ "$exit_code" != 0 ]; then
-                  reason="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].stoppedReason' --output text)"
-                  echo "The migration of \(database.name) failed (exit code $exit_code, $reason): nothing was rolled out." >&2
-                  echo "Its output is in CloudWatch Logs, streams migrate-migrate/ and migrate-lock/ of the \(database.migrations!.workload) log group." >&2
-                  exit 1
-                fi
-                """), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
+        for database in environment.databases {
+            steps.append(CIStep("Keep the application role of the \(database.name) database in step", .run(runOnce(
+                database: database.name, definitions: "database_role_tasks", networks: "database_role_networks", container: "psql",
+                doing: "Updating the application role of", failed: "The roles task of", logs: "stream database_roles/ of the /\(self.cluster)/database-roles/\(database.name) log group"
+            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
+            guard let migrations = database.migrations else { continue }
+            steps.append(CIStep("Migrate the \(database.name) database", .run(runOnce(
+                database: database.name, definitions: "migration_task_definitions", networks: "migration_networks", container: "migrate",
+                doing: "Migrating", failed: "The migration of", logs: "streams migrate-migrate/ and migrate-lock/ of the \(migrations.workload) log group"
+            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
         }
         return steps
+    }
+
+    /// Runs the task a Terraform output names for `database` once, waits for it (an hour at
+    /// most), and fails unless `container` exited 0.
+    private func runOnce(database: String, definitions: String, networks: String, container: String,
+                         doing: String, failed: String, logs: String) -> String {
+        let name = FormatQuoting.shell(database)
+        return """
+            task_definition="$(terraform -chdir="$TF_ROOT" output -json \(definitions) | jq -r --arg db \(name) '.[$db]')"
+            network="$(terraform -chdir="$TF_ROOT" output -json \(networks) | jq -c --arg db \(name) '.[$db]')"
+            task="$(aws ecs run-task --cluster "$CLUSTER" --launch-type FARGATE --task-definition "$task_definition" \\
+              --network-configuration "$network" --started-by stagecraft-deploy --query 'tasks[0].taskArn' --output text)"
+            if [ -z "$task" ] || [ "$task" = None ]; then
+              echo "\(failed) \(database) did not start: nothing was rolled out." >&2
+              exit 1
+            fi
+            echo "\(doing) \(database): $task"
+            # Each wait gives up after 10 minutes; the task has an hour, then it is stopped.
+            for _ in 1 2 3 4 5 6; do
+              if aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task"; then break; fi
+              echo "\(doing) \(database): still running"
+            done
+            if [ "$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].lastStatus' --output text)" != STOPPED ]; then
+              aws ecs stop-task --cluster "$CLUSTER" --task "$task" --reason "Ran past an hour" > /dev/null
+              aws ecs wait tasks-stopped --cluster "$CLUSTER" --tasks "$task" || true
+            fi
+            exit_code="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \\
+              --query "tasks[0].containers[?name=='\(container)'].exitCode | [0]" --output text)"
+            if [ "$exit_code" != 0 ]; then
+              reason="$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" --query 'tasks[0].stoppedReason' --output text)"
+              echo "\(failed) \(database) failed (exit code $exit_code, $reason): nothing was rolled out." >&2
+              echo "Its output is in CloudWatch Logs, \(logs)." >&2
+              exit 1
+            fi
+            """
     }
 
     var steps: [CIStep] {
@@ -146,7 +165,7 @@ struct AWSDeploySteps {
             CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
             initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
-        ] + migrationSteps(clusterVariable) + [
+        ] + oneOffSteps(clusterVariable) + [
             CIStep("Terraform plan", .run("""
                 terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
                 """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),

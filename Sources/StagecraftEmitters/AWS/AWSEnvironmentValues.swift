@@ -103,6 +103,8 @@ struct AWSEnvironmentValues {
                 HCLAttribute("max_connections", .int(Self.maxConnections(memoryMiB: database.resources.memoryMiB))),
                 HCLAttribute("multi_az", .bool(database.multiZone)),
                 HCLAttribute("read_replicas", .int(database.readReplicas)),
+                // Through an RDS Proxy.
+                HCLAttribute("pooling", .bool(database.pooling)),
                 // RDS keeps automated backups (and so point-in-time recovery) for 1 to 35 days.
                 HCLAttribute("backup_retention_days", .int(database.backups.map { min(35, max(1, $0.retentionDays)) } ?? 0)),
                 HCLAttribute("deletion_protection", .bool(environment.isProduction)),

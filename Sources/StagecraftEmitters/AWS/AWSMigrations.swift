@@ -34,7 +34,19 @@ enum AWSMigrations {
                         MIGRATION_LOCK_DIR = "\#(MigrationScripts.lockDirectory)"
                       }
                     """#))
-                comment("The lock holder reaches the primary as the migration does, with the password RDS keeps.")
+                comment("""
+                    The migration reaches the primary as the application role, never through a proxy: a
+                    proxied session that takes an advisory lock is pinned, and a migration is no work for a pool.
+                    """)
+                attr("migration_connection", .ref(#"""
+                    {
+                        for db, settings in local.migrated : db => {
+                          "${settings.env_prefix}_HOST" = aws_db_instance.primary[db].address
+                          "${settings.env_prefix}_PORT" = tostring(aws_db_instance.primary[db].port)
+                        }
+                      }
+                    """#))
+                comment("The lock holder reaches the primary as the master user, with the password RDS keeps.")
                 attr("migration_lock_environment", .ref(#"""
                     {
                         for db, settings in local.migrated : db => {
@@ -73,7 +85,7 @@ enum AWSMigrations {
                         "readonlyRootFilesystem": true,
                         "entryPoint": ["sh", "-c"],
                         "command": [.ref("file(\"${path.module}/\(folder)/${each.key}/\(MigrationScripts.runFile)\")")],
-                        "environment": .ref("[for key, value in merge(var.workloads[each.value.migrate_in].environment, local.connection_environment[each.value.migrate_in], local.migration_settings) : { name = key, value = value }]"),
+                        "environment": .ref("[for key, value in merge(var.workloads[each.value.migrate_in].environment, local.connection_environment[each.value.migrate_in], local.migration_connection[each.key], local.migration_settings) : { name = key, value = value }]"),
                         "secrets": .ref("local.secret_references[each.value.migrate_in]"),
                         "mountPoints": [["sourceVolume": "migration-lock", "containerPath": .string(MigrationScripts.lockDirectory), "readOnly": false]],
                         "logConfiguration": logs("migrate"),

@@ -20,6 +20,8 @@ enum AWSModule {
             ("waf.tf", AWSFirewall.file),
             ("ecs.tf", AWSServices.file),
             ("rds.tf", AWSDatabases.file),
+            ("database-roles.tf", AWSDatabaseRoles.file),
+            ("proxy.tf", AWSDatabaseProxy.file),
             ("backup.tf", AWSBackups.file(crossRegion: crossRegion)),
             ("cache.tf", AWSCaches.file),
             ("buckets.tf", AWSBuckets.file),
@@ -34,5 +36,6 @@ enum AWSModule {
         return try files.map { try Terraform.file("\(folder)/\($0.0)", $0.1) } + AWSAlertRouting.forwarderFiles(folder: folder, templates: templates)
             + AWSPartitionMaintenance.scripts(plan, moduleFolder: folder, templates: templates)
             + AWSMigrations.scripts(plan, moduleFolder: folder, templates: templates)
+            + AWSDatabaseRoles.scripts(plan, moduleFolder: folder, templates: templates)
     }
 }

@@ -35,6 +35,12 @@ enum AWSNames {
                         key => \(shortened("${var.name}-${key}", limit: 63))
                       }
                     """))
+                comment("RDS Proxy names: 60.")
+                attr("proxy_names", .ref("""
+                    {
+                        for key in keys(var.databases) : key => \(shortened("${var.name}-${key}", limit: 60))
+                      }
+                    """))
                 comment("ElastiCache replication group IDs: 40.")
                 attr("cache_ids", .ref("""
                     {

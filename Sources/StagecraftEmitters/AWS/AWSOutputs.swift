@@ -20,6 +20,18 @@ enum AWSOutputs {
                     }
                   }
                 """#), description: "Where each migration task runs, as the workload it migrates for (aws ecs run-task --network-configuration).")
+            Terraform.output("database_role_tasks", .ref("{ for db, task in aws_ecs_task_definition.database_roles : db => task.arn }"), description: "The task that keeps each database's application role in step with its secret, for the deploy to run.")
+            Terraform.output("database_role_networks", .ref(#"""
+                {
+                    for db, group in aws_security_group.database_roles : db => {
+                      awsvpcConfiguration = {
+                        subnets        = local.workload_subnet_ids
+                        securityGroups = [group.id]
+                        assignPublicIp = "DISABLED"
+                      }
+                    }
+                  }
+                """#), description: "Where each database's roles task runs (aws ecs run-task --network-configuration).")
             Terraform.output("ecs_services", .ref("sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))"), description: "Names of the ECS services, for deploy checks.")
         }
     }

@@ -4,7 +4,8 @@ import StagecraftPlanner
 /// partitions.tf: the daily partition maintenance of each database with partitioned tables —
 /// psql from the official image of the database's major version, as a Fargate task beside the
 /// workloads, started by EventBridge Scheduler; the script is the module's
-/// `partition-maintenance/<database>.sql`, the password the one RDS keeps.
+/// `partition-maintenance/<database>.sql`. It logs in as the application role, which owns the
+/// tables it partitions.
 enum AWSPartitionMaintenance {
     static let folder = "partition-maintenance"
 
@@ -24,50 +25,13 @@ enum AWSPartitionMaintenance {
                 attr("partitioned", .ref("{ for db, settings in var.databases : db => settings if settings.partition_schedule != null }"))
             }
             AWSLogGroup.block("partitions", attr("for_each", .ref("local.partitioned")), name: "\"/${var.name}/partitions/${each.key}\"")
-            HCLBlock("resource", "aws_ecs_task_definition", "partitions") {
-                attr("for_each", .ref("local.partitioned"))
-                attr("family", .ref("\"${var.name}-${each.key}-partitions\""))
-                attr("requires_compatibilities", ["FARGATE"])
-                attr("network_mode", "awsvpc")
-                attr("cpu", 256)
-                attr("memory", 512)
-                comment("Pulls the image, writes the log and reads the database's password: what the workloads' execution role already may.")
-                attr("execution_role_arn", .ref("aws_iam_role.execution.arn"))
-                HCLItem.blank
-                HCLBlock("runtime_platform") {
-                    attr("operating_system_family", "LINUX")
-                    attr("cpu_architecture", "X86_64")
-                }
-                HCLItem.blank
-                attr("container_definitions", .call("jsonencode", [[
-                    [
-                        "name": "psql",
-                        "image": .ref("\"postgres:${each.value.version}\""),
-                        "essential": true,
-                        "readonlyRootFilesystem": true,
-                        "entryPoint": ["sh", "-c"],
-                        "command": [#"printf '%s' "$MAINTENANCE_SQL" | psql --no-psqlrc --quiet"#],
-                        "environment": [
-                            ["name": "PGHOST", "value": .ref("aws_db_instance.primary[each.key].address")],
-                            ["name": "PGDATABASE", "value": .ref("aws_db_instance.primary[each.key].db_name")],
-                            ["name": "PGUSER", "value": .ref("aws_db_instance.primary[each.key].username")],
-                            ["name": "PGSSLMODE", "value": "require"],
-                            ["name": "MAINTENANCE_SQL", "value": .ref("file(\"${path.module}/\(folder)/${each.key}.sql\")")],
-                        ],
-                        "secrets": [
-                            ["name": "PGPASSWORD", "valueFrom": .ref("\"${aws_db_instance.primary[each.key].master_user_secret[0].secret_arn}:password::\"")],
-                        ],
-                        "logConfiguration": [
-                            "logDriver": "awslogs",
-                            "options": [
-                                "awslogs-group": .ref("aws_cloudwatch_log_group.partitions[each.key].name"),
-                                "awslogs-region": .ref("data.aws_region.current.name"),
-                                "awslogs-stream-prefix": "partitions",
-                            ],
-                        ],
-                    ],
-                ]]))
-            }
+            AWSPsqlTask.definition(
+                "partitions", instances: "local.partitioned", family: "\"${var.name}-${each.key}-partitions\"", reads: "the application's login",
+                command: #"printf '%s' "$MAINTENANCE_SQL" | psql --no-psqlrc --quiet"#,
+                environment: AWSPsqlTask.primary(user: .string(AWSDatabaseRoles.applicationRole))
+                    + [("MAINTENANCE_SQL", .ref("file(\"${path.module}/\(folder)/${each.key}.sql\")"))],
+                secrets: [("PGPASSWORD", .ref("\"${aws_secretsmanager_secret.app_login[each.key].arn}:password::\""))]
+            )
             HCLBlock("resource", "aws_iam_role", "partitions_scheduler") {
                 attr("count", .ref("length(local.partitioned) > 0 ? 1 : 0"))
                 attr("name_prefix", AWSNames.rolePrefix("sched"))

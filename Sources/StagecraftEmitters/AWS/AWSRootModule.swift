@@ -33,6 +33,8 @@ enum AWSRootModule {
         ("ecs_services", "The ECS services."),
         ("migration_task_definitions", "The migration task of each migrated database."),
         ("migration_networks", "Where each migration task runs."),
+        ("database_role_tasks", "The task that keeps each database's application role in step with its secret."),
+        ("database_role_networks", "Where each roles task runs."),
     ]
 
     private static func main(_ values: AWSEnvironmentValues, crossRegion: Bool) -> HCLFile {

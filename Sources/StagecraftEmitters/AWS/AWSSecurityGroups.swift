@@ -1,5 +1,6 @@
 /// security-groups.tf: who may reach whom inside the VPC. One group per workload, per
-/// database, per cache and per partition-maintenance task; each workload goes out to the
+/// database, per cache, per database-roles task and per partition-maintenance task (and per
+/// database proxy); each workload goes out to the
 /// databases and caches it uses and to HTTPS, and each store admits those that use it.
 /// (The load balancer's group, and its paths to the services, are in alb.tf.)
 enum AWSSecurityGroups {
@@ -12,6 +13,7 @@ enum AWSSecurityGroups {
                         for name, workload in var.workloads : { for db in workload.databases : "${name}/${db}" => { workload = name, database = db } }
                       ]...)
                     """#))
+                attr("workload_proxies", .ref("{ for key, path in local.workload_databases : key => path if var.databases[path.database].pooling }"))
                 attr("workload_caches", .ref(#"""
                     merge([
                         for name, workload in var.workloads : { for cache in workload.caches : "${name}/${cache}" => { workload = name, cache = cache } }
@@ -37,10 +39,28 @@ enum AWSSecurityGroups {
             path(from: "workloads", to: "databases", instances: "local.workload_databases", port: 5432,
                  client: "each.value.workload", store: "each.value.database", what: "database")
 
+            comment("""
+                A pooled database's workloads reach its proxy, which reaches the database. (They keep their
+                path to the database's group: reads go to the replicas, and a migration to the primary.)
+                """)
+            group("database_proxies", instances: "local.pooled", name: "\"${var.name}-${each.key}-proxy-\"",
+                  description: "\"Proxy of the ${each.key} database: from its workloads, out to the database\"")
+            path(from: "workloads", to: "database_proxies", instances: "local.workload_proxies", port: 5432,
+                 client: "each.value.workload", store: "each.value.database", what: "database proxy")
+            path(from: "database_proxies", to: "databases", instances: "local.pooled", port: 5432,
+                 client: "each.key", store: "each.key", what: "database")
+
             group("caches", instances: "var.caches", name: "\"${var.name}-${each.key}-cache-\"",
                   description: "\"The ${each.key} cache: Redis from what uses it\"")
             path(from: "workloads", to: "caches", instances: "local.workload_caches", port: 6379,
                  client: "each.value.workload", store: "each.value.cache", what: "cache")
+
+            comment("The task that keeps a database's application role in step reaches that database alone.")
+            group("database_roles", instances: "var.databases", name: "\"${var.name}-${each.key}-roles-\"",
+                  description: "\"Application role of ${each.key}: out to that database and HTTPS\"")
+            https("database_roles", instances: "var.databases", group: "aws_security_group.database_roles[each.key].id")
+            path(from: "database_roles", to: "databases", instances: "var.databases", port: 5432,
+                 client: "each.key", store: "each.key", what: "database")
 
             comment("The partition maintenance of a database reaches that database alone.")
             group("partitions", instances: "local.partitioned", name: "\"${var.name}-${each.key}-partitions-\"",

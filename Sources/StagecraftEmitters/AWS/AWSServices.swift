@@ -1,6 +1,6 @@
 /// ecs.tf: every service and worker as a Fargate task definition and service. Settings come
 /// from the environment's config; secrets only as ARNs (SSM parameters named after the
-/// secret, and the database password RDS keeps in Secrets Manager), resolved by ECS at start.
+/// secret, and each database's app-login secret), resolved by ECS at start.
 enum AWSServices {
     static var file: HCLFile {
         HCLFile {
@@ -14,10 +14,10 @@ enum AWSServices {
                     {
                         for name, workload in var.workloads : name => merge(
                           merge([for db in workload.databases : {
-                            "${var.databases[db].env_prefix}_HOST"       = aws_db_instance.primary[db].address
-                            "${var.databases[db].env_prefix}_PORT"       = tostring(aws_db_instance.primary[db].port)
+                            "${var.databases[db].env_prefix}_HOST"       = local.database_endpoints[db]
+                            "${var.databases[db].env_prefix}_PORT"       = "5432"
                             "${var.databases[db].env_prefix}_NAME"       = aws_db_instance.primary[db].db_name
-                            "${var.databases[db].env_prefix}_USER"       = aws_db_instance.primary[db].username
+                            "${var.databases[db].env_prefix}_USER"       = "\#(AWSDatabaseRoles.applicationRole)"
                             "${var.databases[db].env_prefix}_SSLMODE"    = "require"
                             "${var.databases[db].env_prefix}_READ_HOSTS" = join(",", local.reader_addresses[db])
                           }]...),
@@ -38,7 +38,7 @@ enum AWSServices {
                     {
                         for name, workload in var.workloads : name => concat(
                           [for secret in workload.secrets : { name = secret, valueFrom = "${local.parameter_arn_prefix}${secret}" }],
-                          [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_db_instance.primary[db].master_user_secret[0].secret_arn}:password::" }],
+                          [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_secretsmanager_secret.app_login[db].arn}:password::" }],
                           [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = "${local.parameter_arn_prefix}${var.caches[cache].env_prefix}_PASSWORD" }],
                         )
                       }
@@ -160,7 +160,7 @@ enum AWSServices {
                 attr("role", .ref("aws_iam_role.execution.id"))
                 attr("policy", AWSPolicy.document([
                     AWSPolicy.allow(["ssm:GetParameters"], resources: [.ref("\"${local.parameter_arn_prefix}*\"")]),
-                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("[for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn]")),
+                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn])")),
                     AWSPolicy.allow(["kms:Decrypt"], resources: [.ref("aws_kms_key.this.arn")]),
                 ]))
             }),

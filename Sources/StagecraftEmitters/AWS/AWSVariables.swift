@@ -22,7 +22,7 @@ enum AWSVariables {
             ]), description: "Services (with a port) and workers, by name.")
             Terraform.variable("databases", type: mapOf([
                 "version": "number", "env_prefix": "string", "instance_class": "string", "storage_gib": "number", "max_connections": "number", "multi_az": "bool",
-                "read_replicas": "number", "backup_retention_days": "number", "deletion_protection": "bool", "slow_query_ms": "number",
+                "read_replicas": "number", "pooling": "bool", "backup_retention_days": "number", "deletion_protection": "bool", "slow_query_ms": "number",
                 "partition_schedule": "optional(string)", "migrate_in": "optional(string)",
                 "backup": "optional(object({\n      schedules             = map(string)\n      retention_days        = number\n      max_age_hours         = number\n      restore_test_schedule = optional(string)\n    }))",
             ]), description: "PostgreSQL databases, by name.")

@@ -159,7 +159,7 @@ private struct Builder {
         for database in environment.databases {
             let primary = Self.id("db", database.name)
             if database.pooling {
-                nodes.append(.init(id: Self.id("pool", database.name), lines: ["\(database.name) pooler", "PgBouncer"], shape: .memory))
+                nodes.append(.init(id: Self.id("pool", database.name), lines: ["\(database.name) pooler", Self.poolerKind(environment.platform)], shape: .memory))
                 edges.append(.init(Self.id("pool", database.name), primary))
             }
             var lines = [database.name, "PostgreSQL \(database.version) primary", "\(database.storageGiB) GiB"]
@@ -207,6 +207,13 @@ private struct Builder {
             }
         }
         groups.append(.init(id: "backups", title: "Backups", nodes: nodes))
+    }
+
+    private static func poolerKind(_ platform: PlatformKind) -> String {
+        switch platform {
+        case .compose, .kubernetes: "PgBouncer"
+        case .aws: "RDS Proxy"
+        }
     }
 
     private static func backupTarget(_ platform: PlatformKind) -> String {

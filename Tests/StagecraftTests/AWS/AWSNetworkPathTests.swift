@@ -17,7 +17,8 @@ final class AWSNetworkPathTests: XCTestCase {
     func testEachWorkloadHasItsOwnGroupAndReachesOnlyWhatItUses() throws {
         let (files, folder) = try module()
         let groups = try XCTUnwrap(files["\(folder)/security-groups.tf"]).text
-        for (label, instances) in [("workloads", "var.workloads"), ("databases", "var.databases"), ("caches", "var.caches"), ("partitions", "local.partitioned")] {
+        for (label, instances) in [("workloads", "var.workloads"), ("databases", "var.databases"), ("caches", "var.caches"), ("partitions", "local.partitioned"),
+                                  ("database_roles", "var.databases"), ("database_proxies", "local.pooled")] {
             XCTAssertTrue(has(groups, #"resource "aws_security_group" "\#(label)" \{\n\s+for_each\s+= \#(NSRegularExpression.escapedPattern(for: instances))\n"#), label)
         }
         // The paths follow each workload's own databases and caches.
@@ -27,18 +28,24 @@ final class AWSNetworkPathTests: XCTestCase {
             ("workloads_to_databases", "workloads[each.value.workload]", "databases[each.value.database]", 5432),
             ("workloads_to_caches", "workloads[each.value.workload]", "caches[each.value.cache]", 6379),
             ("partitions_to_databases", "partitions[each.key]", "databases[each.key]", 5432),
+            ("database_roles_to_databases", "database_roles[each.key]", "databases[each.key]", 5432),
+            ("workloads_to_database_proxies", "workloads[each.value.workload]", "database_proxies[each.value.database]", 5432),
+            ("database_proxies_to_databases", "database_proxies[each.key]", "databases[each.key]", 5432),
         ] {
             let egress = #"resource "aws_vpc_security_group_egress_rule" "\#(rule)" \{\n(?:.*\n){2}\s+security_group_id\s+= aws_security_group\.\#(NSRegularExpression.escapedPattern(for: from))\.id\n\s+referenced_security_group_id = aws_security_group\.\#(NSRegularExpression.escapedPattern(for: to))\.id\n\s+ip_protocol\s+= "tcp"\n\s+from_port\s+= \#(port)\n"#
             XCTAssertTrue(has(groups, egress), rule)
         }
         for (rule, store, client) in [("databases_from_workloads", "databases[each.value.database]", "workloads[each.value.workload]"),
                                       ("caches_from_workloads", "caches[each.value.cache]", "workloads[each.value.workload]"),
-                                      ("databases_from_partitions", "databases[each.key]", "partitions[each.key]")] {
+                                      ("databases_from_partitions", "databases[each.key]", "partitions[each.key]"),
+                                      ("databases_from_database_roles", "databases[each.key]", "database_roles[each.key]"),
+                                      ("database_proxies_from_workloads", "database_proxies[each.value.database]", "workloads[each.value.workload]"),
+                                      ("databases_from_database_proxies", "databases[each.key]", "database_proxies[each.key]")] {
             let ingress = #"resource "aws_vpc_security_group_ingress_rule" "\#(rule)" \{\n(?:.*\n){2}\s+security_group_id\s+= aws_security_group\.\#(NSRegularExpression.escapedPattern(for: store))\.id\n\s+referenced_security_group_id = aws_security_group\.\#(NSRegularExpression.escapedPattern(for: client))\.id\n"#
             XCTAssertTrue(has(groups, ingress), rule)
         }
         // The only way out to anywhere is HTTPS.
-        XCTAssertEqual(groups.matches(of: /cidr_ipv4\s+= "0\.0\.0\.0\/0"/).count, 2, groups)
+        XCTAssertEqual(groups.matches(of: /cidr_ipv4\s+= "0\.0\.0\.0\/0"/).count, 3, "the workloads, the roles tasks and the partition tasks: \(groups)")
         for match in groups.matches(of: /cidr_ipv4\s+= "0\.0\.0\.0\/0"\n\s+ip_protocol\s+= "tcp"\n\s+from_port\s+= (\d+)\n\s+to_port\s+= (\d+)/) {
             XCTAssertEqual([match.output.1, match.output.2], ["443", "443"])
         }
@@ -58,6 +65,7 @@ final class AWSNetworkPathTests: XCTestCase {
         XCTAssertTrue(has(try text("cache.tf"), #"security_group_ids\s+= \[aws_security_group\.caches\[each\.key\]\.id\]"#))
         XCTAssertTrue(has(try text("ecs.tf"), #"security_groups\s+= \[aws_security_group\.workloads\[each\.key\]\.id\]"#))
         XCTAssertTrue(has(try text("partitions.tf"), #"security_groups\s+= \[aws_security_group\.partitions\[each\.key\]\.id\]"#))
+        XCTAssertTrue(has(try text("proxy.tf"), #"vpc_security_group_ids\s+= \[aws_security_group\.database_proxies\[each\.key\]\.id\]"#))
         XCTAssertTrue(has(try text("alb.tf"), #"referenced_security_group_id = aws_security_group\.workloads\[each\.key\]\.id"#))
         // A migration runs as the workload it migrates for, and its targeted apply makes that path.
         XCTAssertTrue(try text("outputs.tf").contains("securityGroups = [aws_security_group.workloads[settings.migrate_in].id]"))

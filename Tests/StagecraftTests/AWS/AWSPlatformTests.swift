@@ -110,7 +110,7 @@ final class AWSPlatformTests: XCTestCase {
             let (directory, files) = try output(spec)
             let workflow = try text(files, ".github/workflows/\(spec.name)-deploy.yml")
             let targets = workflow.matches(of: /-target='([^']+)'/).map { String($0.output.1) }
-            XCTAssertEqual(Set(targets).count, 2, "the migration tasks and the cluster")
+            XCTAssertEqual(Set(targets).count, 3, "the roles tasks, the migration tasks and the cluster")
             let first = """
                 run "register_migration_tasks" {
                   command = apply
@@ -128,6 +128,10 @@ final class AWSPlatformTests: XCTestCase {
                   assert {
                     condition     = length(output.migration_networks) == length(output.migration_task_definitions)
                     error_message = "a migration task has no network"
+                  }
+                  assert {
+                    condition     = length(output.database_role_tasks) > 0 && keys(output.database_role_tasks) == keys(output.database_role_networks)
+                    error_message = "a database has no roles task, or one has no network"
                   }
                 }
 

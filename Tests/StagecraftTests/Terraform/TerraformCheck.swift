@@ -52,11 +52,14 @@ enum TerraformCheck {
             "aws_lb_listener": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/1/2",
             "aws_backup_vault": "arn:aws:backup:eu-west-1:123456789012:backup-vault:vault",
             "aws_ecs_cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/cluster",
+            "aws_secretsmanager_secret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:login",
         ]
         var resources = arns.sorted { $0.key < $1.key }.map { #"mock_resource "\#($0.key)" { defaults = { arn = "\#($0.value)" } }"# }
         resources += [
             #"mock_resource "aws_lb" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lb/1", arn_suffix = "app/lb/1" } }"#,
             #"mock_resource "aws_lb_target_group" { defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1", arn_suffix = "targetgroup/tg/1" } }"#,
+            // RDS names a proxy's default target group "default".
+            #"mock_resource "aws_db_proxy_default_target_group" { defaults = { name = "default" } }"#,
             #"mock_resource "aws_ecs_task_definition" { defaults = { arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task:1", arn_without_revision = "arn:aws:ecs:eu-west-1:123456789012:task-definition/task" } }"#,
             #"mock_resource "aws_db_instance" { defaults = { arn = "arn:aws:rds:eu-west-1:123456789012:db:db", master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kms_key_id = "key", secret_status = "active" }] } }"#,
             #"mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }"#,

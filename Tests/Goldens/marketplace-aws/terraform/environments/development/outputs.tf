@@ -44,3 +44,13 @@ output "migration_networks" {
   description = "Where each migration task runs."
   value       = module.marketplace.migration_networks
 }
+
+output "database_role_tasks" {
+  description = "The task that keeps each database's application role in step with its secret."
+  value       = module.marketplace.database_role_tasks
+}
+
+output "database_role_networks" {
+  description = "Where each roles task runs."
+  value       = module.marketplace.database_role_networks
+}

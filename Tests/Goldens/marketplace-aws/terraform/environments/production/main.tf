@@ -227,6 +227,7 @@ module "marketplace" {
       max_connections       = 1261
       multi_az              = true
       read_replicas         = 3
+      pooling               = true
       backup_retention_days = 35
       deletion_protection   = true
       slow_query_ms         = 200

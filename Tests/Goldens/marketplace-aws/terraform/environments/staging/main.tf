@@ -227,6 +227,7 @@ module "marketplace" {
       max_connections       = 78
       multi_az              = true
       read_replicas         = 1
+      pooling               = true
       backup_retention_days = 7
       deletion_protection   = false
       slow_query_ms         = 200

@@ -205,6 +205,26 @@ resource "aws_cloudwatch_metric_alarm" "database_connections" {
   ok_actions          = local.ticket_topics
 }
 
+resource "aws_cloudwatch_metric_alarm" "database_pool" {
+  for_each          = { for db, settings in local.pooled : db => settings if local.alerting }
+  alarm_name        = "${var.name}-${each.key}-pool"
+  alarm_description = "Connections to ${each.key} through its proxy have waited over 100 ms for a pooled connection for 10 minutes: the pool is saturated."
+  namespace         = "AWS/RDS"
+  metric_name       = "DatabaseConnectionsBorrowLatency"
+  statistic         = "Average"
+  dimensions = {
+    ProxyName = aws_db_proxy.this[each.key].name
+  }
+  period              = 300
+  evaluation_periods  = 2
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 100000
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.ticket_topics
+  ok_actions          = local.ticket_topics
+}
+
 resource "aws_cloudwatch_metric_alarm" "replica_lag" {
   for_each          = { for key, replica in local.replicas : key => replica if local.alerting }
   alarm_name        = "${var.name}-${each.key}-lag"

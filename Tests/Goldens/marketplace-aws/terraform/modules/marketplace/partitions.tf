@@ -21,7 +21,7 @@ resource "aws_ecs_task_definition" "partitions" {
   network_mode             = "awsvpc"
   cpu                      = 256
   memory                   = 512
-  # Pulls the image, writes the log and reads the database's password: what the workloads' execution role already may.
+  # Pulls the image, writes the log and reads the application's login: what the workloads' execution role already may.
   execution_role_arn = aws_iam_role.execution.arn
 
   runtime_platform {
@@ -43,12 +43,16 @@ resource "aws_ecs_task_definition" "partitions" {
           value = aws_db_instance.primary[each.key].address
         },
         {
+          name  = "PGPORT"
+          value = tostring(aws_db_instance.primary[each.key].port)
+        },
+        {
           name  = "PGDATABASE"
           value = aws_db_instance.primary[each.key].db_name
         },
         {
           name  = "PGUSER"
-          value = aws_db_instance.primary[each.key].username
+          value = "app"
         },
         {
           name  = "PGSSLMODE"
@@ -62,7 +66,7 @@ resource "aws_ecs_task_definition" "partitions" {
       secrets = [
         {
           name      = "PGPASSWORD"
-          valueFrom = "${aws_db_instance.primary[each.key].master_user_secret[0].secret_arn}:password::"
+          valueFrom = "${aws_secretsmanager_secret.app_login[each.key].arn}:password::"
         },
       ]
       logConfiguration = {

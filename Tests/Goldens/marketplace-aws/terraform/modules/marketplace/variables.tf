@@ -114,6 +114,7 @@ variable "databases" {
     max_connections       = number
     multi_az              = bool
     read_replicas         = number
+    pooling               = bool
     backup_retention_days = number
     deletion_protection   = bool
     slow_query_ms         = number

@@ -165,6 +165,7 @@ module "shop" {
       max_connections       = 78
       multi_az              = false
       read_replicas         = 0
+      pooling               = false
       backup_retention_days = 0
       deletion_protection   = false
       slow_query_ms         = 250

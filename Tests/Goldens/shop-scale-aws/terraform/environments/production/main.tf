@@ -168,6 +168,7 @@ module "shop" {
       max_connections       = 1261
       multi_az              = true
       read_replicas         = 3
+      pooling               = true
       backup_retention_days = 35
       deletion_protection   = true
       slow_query_ms         = 250

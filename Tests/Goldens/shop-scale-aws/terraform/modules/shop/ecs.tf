@@ -11,10 +11,10 @@ locals {
   connection_environment = {
     for name, workload in var.workloads : name => merge(
       merge([for db in workload.databases : {
-        "${var.databases[db].env_prefix}_HOST"       = aws_db_instance.primary[db].address
-        "${var.databases[db].env_prefix}_PORT"       = tostring(aws_db_instance.primary[db].port)
+        "${var.databases[db].env_prefix}_HOST"       = local.database_endpoints[db]
+        "${var.databases[db].env_prefix}_PORT"       = "5432"
         "${var.databases[db].env_prefix}_NAME"       = aws_db_instance.primary[db].db_name
-        "${var.databases[db].env_prefix}_USER"       = aws_db_instance.primary[db].username
+        "${var.databases[db].env_prefix}_USER"       = "app"
         "${var.databases[db].env_prefix}_SSLMODE"    = "require"
         "${var.databases[db].env_prefix}_READ_HOSTS" = join(",", local.reader_addresses[db])
       }]...),
@@ -33,7 +33,7 @@ locals {
   secret_references = {
     for name, workload in var.workloads : name => concat(
       [for secret in workload.secrets : { name = secret, valueFrom = "${local.parameter_arn_prefix}${secret}" }],
-      [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_db_instance.primary[db].master_user_secret[0].secret_arn}:password::" }],
+      [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_secretsmanager_secret.app_login[db].arn}:password::" }],
       [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = "${local.parameter_arn_prefix}${var.caches[cache].env_prefix}_PASSWORD" }],
     )
   }
@@ -151,7 +151,7 @@ resource "aws_iam_role_policy" "execution_secrets" {
       {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = [for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn]
+        Resource = concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn])
       },
       {
         Effect   = "Allow"

@@ -6,7 +6,15 @@ locals {
     MIGRATION_SSLMODE  = "require"
     MIGRATION_LOCK_DIR = "/run/migration-lock"
   }
-  # The lock holder reaches the primary as the migration does, with the password RDS keeps.
+  # The migration reaches the primary as the application role, never through a proxy: a
+  # proxied session that takes an advisory lock is pinned, and a migration is no work for a pool.
+  migration_connection = {
+    for db, settings in local.migrated : db => {
+      "${settings.env_prefix}_HOST" = aws_db_instance.primary[db].address
+      "${settings.env_prefix}_PORT" = tostring(aws_db_instance.primary[db].port)
+    }
+  }
+  # The lock holder reaches the primary as the master user, with the password RDS keeps.
   migration_lock_environment = {
     for db, settings in local.migrated : db => {
       "${settings.env_prefix}_HOST" = aws_db_instance.primary[db].address
@@ -46,7 +54,7 @@ resource "aws_ecs_task_definition" "migrations" {
       readonlyRootFilesystem = true
       entryPoint             = ["sh", "-c"]
       command                = [file("${path.module}/migrations/${each.key}/run.sh")]
-      environment            = [for key, value in merge(var.workloads[each.value.migrate_in].environment, local.connection_environment[each.value.migrate_in], local.migration_settings) : { name = key, value = value }]
+      environment            = [for key, value in merge(var.workloads[each.value.migrate_in].environment, local.connection_environment[each.value.migrate_in], local.migration_connection[each.key], local.migration_settings) : { name = key, value = value }]
       secrets                = local.secret_references[each.value.migrate_in]
       mountPoints = [
         {

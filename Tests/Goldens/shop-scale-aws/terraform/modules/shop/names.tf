@@ -8,6 +8,10 @@ locals {
     for key in concat(keys(var.databases), keys(local.replicas)) :
     key => length("${var.name}-${key}") <= 63 ? "${var.name}-${key}" : "${trimsuffix(substr("${var.name}-${key}", 0, 54), "-")}-${substr(md5("${var.name}-${key}"), 0, 8)}"
   }
+  # RDS Proxy names: 60.
+  proxy_names = {
+    for key in keys(var.databases) : key => length("${var.name}-${key}") <= 60 ? "${var.name}-${key}" : "${trimsuffix(substr("${var.name}-${key}", 0, 51), "-")}-${substr(md5("${var.name}-${key}"), 0, 8)}"
+  }
   # ElastiCache replication group IDs: 40.
   cache_ids = {
     for key in keys(var.caches) : key => length("${var.name}-${key}") <= 40 ? "${var.name}-${key}" : "${trimsuffix(substr("${var.name}-${key}", 0, 31), "-")}-${substr(md5("${var.name}-${key}"), 0, 8)}"

@@ -48,6 +48,24 @@ output "migration_networks" {
   }
 }
 
+output "database_role_tasks" {
+  description = "The task that keeps each database's application role in step with its secret, for the deploy to run."
+  value       = { for db, task in aws_ecs_task_definition.database_roles : db => task.arn }
+}
+
+output "database_role_networks" {
+  description = "Where each database's roles task runs (aws ecs run-task --network-configuration)."
+  value = {
+    for db, group in aws_security_group.database_roles : db => {
+      awsvpcConfiguration = {
+        subnets        = local.workload_subnet_ids
+        securityGroups = [group.id]
+        assignPublicIp = "DISABLED"
+      }
+    }
+  }
+}
+
 output "ecs_services" {
   description = "Names of the ECS services, for deploy checks."
   value       = sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))

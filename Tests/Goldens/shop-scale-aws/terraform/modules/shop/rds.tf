@@ -91,8 +91,10 @@ resource "aws_db_instance" "primary" {
   storage_encrypted     = true
   kms_key_id            = aws_kms_key.this.arn
   db_name               = replace(each.key, "-", "_")
-  username              = "app"
-  # RDS creates the password and keeps it in Secrets Manager; it never appears here or in the state.
+  # The master user, for the deploy's one-off tasks alone (the workloads log in as the
+  # application role, database-roles.tf). RDS creates its password, keeps it in Secrets
+  # Manager and rotates it; it never appears here or in the state.
+  username                            = "postgres"
   manage_master_user_password         = true
   master_user_secret_kms_key_id       = aws_kms_key.this.arn
   iam_database_authentication_enabled = true

@@ -5,6 +5,7 @@ locals {
   workload_databases = merge([
     for name, workload in var.workloads : { for db in workload.databases : "${name}/${db}" => { workload = name, database = db } }
   ]...)
+  workload_proxies = { for key, path in local.workload_databases : key => path if var.databases[path.database].pooling }
   workload_caches = merge([
     for name, workload in var.workloads : { for cache in workload.caches : "${name}/${cache}" => { workload = name, cache = cache } }
   ]...)
@@ -73,6 +74,59 @@ resource "aws_vpc_security_group_ingress_rule" "databases_from_workloads" {
   to_port                      = 5432
 }
 
+# A pooled database's workloads reach its proxy, which reaches the database. (They keep their
+# path to the database's group: reads go to the replicas, and a migration to the primary.)
+resource "aws_security_group" "database_proxies" {
+  for_each    = local.pooled
+  name_prefix = "${var.name}-${each.key}-proxy-"
+  description = "Proxy of the ${each.key} database: from its workloads, out to the database"
+  vpc_id      = local.vpc_id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "workloads_to_database_proxies" {
+  for_each                     = local.workload_proxies
+  description                  = "${each.value.workload} to the ${each.value.database} database proxy"
+  security_group_id            = aws_security_group.workloads[each.value.workload].id
+  referenced_security_group_id = aws_security_group.database_proxies[each.value.database].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_vpc_security_group_ingress_rule" "database_proxies_from_workloads" {
+  for_each                     = local.workload_proxies
+  description                  = "${each.value.workload} to the ${each.value.database} database proxy"
+  security_group_id            = aws_security_group.database_proxies[each.value.database].id
+  referenced_security_group_id = aws_security_group.workloads[each.value.workload].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_vpc_security_group_egress_rule" "database_proxies_to_databases" {
+  for_each                     = local.pooled
+  description                  = "${each.key} to the ${each.key} database"
+  security_group_id            = aws_security_group.database_proxies[each.key].id
+  referenced_security_group_id = aws_security_group.databases[each.key].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_vpc_security_group_ingress_rule" "databases_from_database_proxies" {
+  for_each                     = local.pooled
+  description                  = "${each.key} to the ${each.key} database"
+  security_group_id            = aws_security_group.databases[each.key].id
+  referenced_security_group_id = aws_security_group.database_proxies[each.key].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
 resource "aws_security_group" "caches" {
   for_each    = var.caches
   name_prefix = "${var.name}-${each.key}-cache-"
@@ -102,6 +156,48 @@ resource "aws_vpc_security_group_ingress_rule" "caches_from_workloads" {
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
+}
+
+# The task that keeps a database's application role in step reaches that database alone.
+resource "aws_security_group" "database_roles" {
+  for_each    = var.databases
+  name_prefix = "${var.name}-${each.key}-roles-"
+  description = "Application role of ${each.key}: out to that database and HTTPS"
+  vpc_id      = local.vpc_id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "database_roles_https" {
+  for_each          = var.databases
+  description       = "HTTPS through the NAT gateway: image pulls, AWS APIs, services outside AWS"
+  security_group_id = aws_security_group.database_roles[each.key].id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "database_roles_to_databases" {
+  for_each                     = var.databases
+  description                  = "${each.key} to the ${each.key} database"
+  security_group_id            = aws_security_group.database_roles[each.key].id
+  referenced_security_group_id = aws_security_group.databases[each.key].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_vpc_security_group_ingress_rule" "databases_from_database_roles" {
+  for_each                     = var.databases
+  description                  = "${each.key} to the ${each.key} database"
+  security_group_id            = aws_security_group.databases[each.key].id
+  referenced_security_group_id = aws_security_group.database_roles[each.key].id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
 }
 
 # The partition maintenance of a database reaches that database alone.
