@@ -44,7 +44,8 @@ enum AWSPsqlTask {
         }
     }
 
-    /// The login of the database's primary as `user` from each of `instances`, without its password.
+    /// libpq's settings for the primary of the task's database (`each.key`) as `user`; the
+    /// password comes as a secret.
     static func primary(user: HCLValue) -> [(String, HCLValue)] {
         [
             ("PGHOST", .ref("aws_db_instance.primary[each.key].address")),

@@ -1,7 +1,7 @@
-/// security-groups.tf: who may reach whom inside the VPC. One group per workload, per
-/// database, per cache, per database-roles task and per partition-maintenance task (and per
-/// database proxy); each workload goes out to the
-/// databases and caches it uses and to HTTPS, and each store admits those that use it.
+/// security-groups.tf: who may reach whom inside the VPC. One group per workload, database,
+/// database proxy, cache, roles task and partition-maintenance task; each workload goes out to
+/// the databases (or their proxies) and caches it uses and to HTTPS, and each store admits
+/// those that use it.
 /// (The load balancer's group, and its paths to the services, are in alb.tf.)
 enum AWSSecurityGroups {
     static var file: HCLFile {
