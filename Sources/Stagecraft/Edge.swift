@@ -87,6 +87,27 @@ public struct TLS: LoadBalancerContent {
     public func apply(to loadBalancer: inout LoadBalancerSpec) { loadBalancer.tls = value }
 }
 
+/// The public DNS zone that holds the stack's domains. On AWS, Terraform then issues the
+/// certificates (validated through the zone) and writes the records that point the domains at
+/// the CDN and the load balancer, so an account needs neither made by hand. Every environment's
+/// domain must be in the zone. Other platforms leave DNS and certificates to the host (compose,
+/// through ACME) or the cluster (cert-manager).
+///
+/// ```swift
+/// LoadBalancer(domain: "shop.example.com") {
+///     DNSZone("example.com")   // a Route 53 public hosted zone
+/// }
+/// ```
+public struct DNSZone: LoadBalancerContent {
+    let value: Located<String>
+
+    public init(_ zone: String, file: String = #filePath, line: Int = #line) {
+        value = Located(zone, at: location(file, line))
+    }
+
+    public func apply(to loadBalancer: inout LoadBalancerSpec) { loadBalancer.dnsZone = value }
+}
+
 /// A content delivery network in front of the load balancer, from the stage the policy asks for one
 /// (growth), or as you say per stage. It caches the services' ``Static`` paths, and at scale the
 /// ``Cacheable`` API paths.

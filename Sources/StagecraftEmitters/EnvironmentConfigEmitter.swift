@@ -32,16 +32,20 @@ public struct EnvironmentConfigEmitter: Emitter {
     }
 
     private func secrets(_ environment: EnvironmentPlan, deploy: [String], review: [String]) throws -> String {
+        // On AWS, Terraform makes the database and cache passwords (random, kept out of its state).
+        let madeByTerraform: Set<SecretRef.Purpose> = environment.platform == .aws ? [.databasePassword, .cachePassword] : []
         var workloads = YAMLMap()
         for workload in environment.workloads {
             workloads.set(workload.name, .list(workload.secrets.map { secret in
-                .map([("name", .string(secret.name)), ("purpose", .string(secret.purpose.rawValue))])
+                .map([("name", .string(secret.name)), ("purpose", .string(secret.purpose.rawValue))]
+                    + (madeByTerraform.contains(secret.purpose) ? [("madeBy", .string("terraform"))] : []))
             }))
         }
         var document = YAMLMap()
         document.set("environment", .string(environment.name))
         document.set("stage", .string(environment.stage.rawValue))
-        document.set("note", .string("Names only. Set each value in the \(environment.name) secret store; Stagecraft never reads or writes secret values."))
+        document.set("note", .string("Names only. Set each value in the \(environment.name) secret store"
+            + (madeByTerraform.isEmpty ? "" : ", except those made by Terraform") + "; Stagecraft never reads or writes secret values."))
         document.set("workloads", workloads.yaml)
         // What the deploy job reads besides the workloads' own secrets (host access, cloud roles, keys).
         let workloadSecrets = Set(environment.workloads.flatMap { $0.secrets.map(\.name) })
@@ -49,9 +53,10 @@ public struct EnvironmentConfigEmitter: Emitter {
         if !deployOnly.isEmpty {
             document.set("deploy", .list(deployOnly.map { .string($0) }))
         }
-        // What the infrastructure itself reads from the environment's store (on AWS, Terraform
-        // from Parameter Store): the CDN's origin secret, where no deploy step hands it over.
-        if let verification = environment.cdn?.originVerification, !workloadSecrets.contains(verification.secret), !deploy.contains(verification.secret) {
+        // What the infrastructure itself reads from the environment's store: the CDN's origin
+        // secret, where no deploy step hands it over (on AWS, Terraform makes it).
+        if environment.platform != .aws, let verification = environment.cdn?.originVerification,
+           !workloadSecrets.contains(verification.secret), !deploy.contains(verification.secret) {
             document.set("infrastructure", .list([.string(verification.secret)]))
         }
         // Pull requests run outside the environment: these are repository secrets.

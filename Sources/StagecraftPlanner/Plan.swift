@@ -21,6 +21,9 @@ public struct EnvironmentPlan: Codable, Sendable, Equatable {
     public var zones: Int
     public var region: String
     public var domain: String
+    /// The public DNS zone the platform issues certificates and writes records in (AWS only);
+    /// nil leaves both to whoever runs the environment.
+    public var dnsZone: String?
     public var services: [WorkloadPlan]
     public var workers: [WorkloadPlan]
     public var databases: [DatabasePlan]

@@ -67,6 +67,7 @@ public struct Planner: Sendable {
             zones: zones,
             region: spec.regions.first?.value.name ?? "us-east-1",
             domain: domain,
+            dnsZone: platform == .aws ? spec.loadBalancer?.dnsZone?.value : nil,
             services: services,
             workers: workers,
             databases: spec.databases.map { database($0, spec: spec, environment: kind, stage: stage, zones: zones) },

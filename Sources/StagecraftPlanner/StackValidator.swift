@@ -299,6 +299,16 @@ struct StackValidator {
             if let timeout = lb.timeoutSeconds, !(1...3600).contains(timeout.value) {
                 error("timeout must be 1 s to 1 h (got \(timeout.value) s)", timeout.location)
             }
+            if let zone = lb.dnsZone {
+                if !ValueRules.isDomain(zone.value) {
+                    error("DNS zone \(zone.value.debugDescription) is not a valid domain name", zone.location)
+                }
+                let domains = [(lb.domain, "the load balancer's domain")]
+                    + spec.environments.compactMap { environment in environment.domain.map { ($0.value, "the domain of \(environment.name)") } }
+                for (domain, what) in domains where !ValueRules.isWithin(domain, zone: zone.value) {
+                    error("\(what), \(domain), is not in the DNS zone \(zone.value): name a zone that holds every domain", zone.location)
+                }
+            }
         }
         if let cdn = spec.cdn {
             if spec.loadBalancer == nil {

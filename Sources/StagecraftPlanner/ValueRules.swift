@@ -29,6 +29,11 @@ public enum ValueRules {
         }
     }
 
+    /// `domain` is `zone` itself or a name below it: `shop.example.com` is within `example.com`.
+    public static func isWithin(_ domain: String, zone: String) -> Bool {
+        domain == zone || domain.hasSuffix("." + zone)
+    }
+
     /// An email address with a domain: `ops@acme.com`. Quoted local parts are not accepted.
     public static func isEmailAddress(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)

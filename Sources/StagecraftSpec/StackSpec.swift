@@ -225,6 +225,8 @@ public struct LoadBalancerSpec: Codable, Sendable, Equatable {
     public var rateLimits: [RateLimitSpec] = []
     public var maxBodyMiB: Located<Int>?
     public var timeoutSeconds: Located<Int>?
+    /// The public DNS zone that holds the domains, where the platform can manage it (Route 53 on AWS).
+    public var dnsZone: Located<String>?
 
     public init(domain: String, location: SourceLocation) {
         self.domain = domain

@@ -262,7 +262,7 @@ enum AWSAlarms {
                 "certificate_expiry", count: "local.alerting", name: "certificate-expiry",
                 description: "The load balancer's certificate expires within 14 days; ACM renews DNS-validated certificates 60 days before.",
                 metric: Metric(namespace: "AWS/CertificateManager", name: "DaysToExpiry", statistic: "Minimum", dimensions: [
-                    ("CertificateArn", .ref("var.certificate_arn")),
+                    ("CertificateArn", .ref("local.certificate_arn")),
                 ]),
                 above: false, threshold: 14, period: 86400, topic: .tickets
             )),

@@ -1,5 +1,6 @@
-/// cache.tf: a Redis replication group per cache — TLS and encryption at rest, an auth token
-/// read from SSM Parameter Store at apply time, a replica with automatic failover when planned.
+/// cache.tf: a Redis replication group per cache — TLS and encryption at rest, a password the
+/// state never holds (a user group whose default user the deploy gives it), a replica with
+/// automatic failover when planned.
 enum AWSCaches {
     static var file: HCLFile {
         HCLFile {
@@ -8,12 +9,38 @@ enum AWSCaches {
                 attr("subnet_ids", .ref("local.private_subnet_ids"))
             }
             comment("""
-                The auth token is a SecureString you create (the workloads read the same parameter).
-                Terraform reads it to configure the cluster, so it is in the state: keep the state bucket encrypted and private.
+                Each cache's password: random, written once into a secret Terraform keeps no copy of.
+                ElastiCache's AUTH token would keep it in the state, so the cache authenticates through a
+                user group instead, whose default user starts switched off; the deploy gives it the password
+                (aws elasticache modify-user) before the workloads need it.
                 """)
-            HCLBlock("data", "aws_ssm_parameter", "cache_auth_token") {
+            AWSGeneratedSecret.blocks("cache_password", forEach: "var.caches", namePrefix: "\"${var.name}-${each.key}-cache-password-\"",
+                                      description: "\"The password of the ${each.key} cache: the deploy sets it on the cache's default user\"",
+                                      value: AWSGeneratedSecret.random)
+            comment("""
+                The user AUTH <password> logs in as. It is made switched off and without a password; what the
+                deploy sets afterwards (its password, its access) is not Terraform's to undo.
+                """)
+            HCLBlock("resource", "aws_elasticache_user", "default") {
                 attr("for_each", .ref("var.caches"))
-                attr("name", .ref("\"${var.secret_parameter_prefix}${each.value.env_prefix}_PASSWORD\""))
+                attr("user_id", .ref("local.cache_ids[each.key]"))
+                attr("user_name", "default")
+                attr("engine", "redis")
+                attr("access_string", "off ~* -@all")
+                HCLItem.blank
+                HCLBlock("authentication_mode") {
+                    attr("type", "no-password-required")
+                }
+                HCLItem.blank
+                HCLBlock("lifecycle") {
+                    attr("ignore_changes", .ref("[access_string, authentication_mode, no_password_required, passwords]"))
+                }
+            }
+            HCLBlock("resource", "aws_elasticache_user_group", "this") {
+                attr("for_each", .ref("var.caches"))
+                attr("user_group_id", .ref("local.cache_ids[each.key]"))
+                attr("engine", "redis")
+                attr("user_ids", [.ref("aws_elasticache_user.default[each.key].user_id")])
             }
             AWSLogGroup.block("caches", attr("for_each", .ref("var.caches")), name: "\"/${var.name}/redis/${each.key}\"")
             HCLBlock("resource", "aws_elasticache_replication_group", "this") {
@@ -32,7 +59,7 @@ enum AWSCaches {
                 attr("at_rest_encryption_enabled", true)
                 attr("kms_key_id", .ref("aws_kms_key.this.arn"))
                 attr("transit_encryption_enabled", true)
-                attr("auth_token", .ref("data.aws_ssm_parameter.cache_auth_token[each.key].value"))
+                attr("user_group_ids", [.ref("aws_elasticache_user_group.this[each.key].id")])
                 attr("auto_minor_version_upgrade", true)
                 comment("Daily snapshots only for caches that hold data worth keeping (queues).")
                 attr("snapshot_retention_limit", .ref("each.value.persistence ? 7 : 0"))

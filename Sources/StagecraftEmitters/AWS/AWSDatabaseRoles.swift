@@ -24,24 +24,14 @@ enum AWSDatabaseRoles {
 
     static var file: HCLFile {
         HCLFile {
-            HCLBlock("resource", "aws_secretsmanager_secret", "app_login") {
-                attr("for_each", .ref("var.databases"))
-                attr("name_prefix", .ref("\"${var.name}-${each.key}-app-login-\""))
-                attr("description", .ref("\"How the workloads log in to the ${each.key} database (RDS Proxy reads it too)\""))
-                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
-            }
             comment("""
-                A random password, written once: Terraform sends the value when it creates the version and
-                keeps no copy (a write-only argument). To rotate it, put a new value of the same shape in the
-                secret and deploy a release: the roles task sets it on the role, and the release's tasks read
-                it when they start.
+                How the workloads log in: a random password Terraform writes once and keeps no copy of. To
+                rotate it, put a new value of the same shape in the secret and deploy a release: the roles
+                task sets it on the role, and the release's tasks read it when they start.
                 """)
-            HCLBlock("resource", "aws_secretsmanager_secret_version", "app_login") {
-                attr("for_each", .ref("var.databases"))
-                attr("secret_id", .ref("aws_secretsmanager_secret.app_login[each.key].id"))
-                attr("secret_string_wo", .ref("jsonencode({ username = \"\(applicationRole)\", password = replace(\"${uuid()}${uuid()}\", \"-\", \"\") })"))
-                attr("secret_string_wo_version", 1)
-            }
+            AWSGeneratedSecret.blocks("app_login", forEach: "var.databases", namePrefix: "\"${var.name}-${each.key}-app-login-\"",
+                                      description: "\"How the workloads log in to the ${each.key} database (RDS Proxy reads it too)\"",
+                                      value: "jsonencode({ username = \"\(applicationRole)\", password = \(AWSGeneratedSecret.random) })")
             AWSLogGroup.block("database_roles", attr("for_each", .ref("var.databases")), name: "\"/${var.name}/database-roles/${each.key}\"")
             task
         }

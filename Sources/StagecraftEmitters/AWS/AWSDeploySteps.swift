@@ -22,8 +22,8 @@ struct AWSDeploySteps {
         return output == "." || output.isEmpty ? path : "\(output.hasSuffix("/") ? String(output.dropLast()) : output)/\(path)"
     }
 
-    private var cluster: String { AWSEnvironmentValues(environment: environment, stack: plan.stack).name }
-    private var tagParameter: String { AWSEnvironmentValues(environment: environment, stack: plan.stack).secretParameterPrefix + "deployed-image-tag" }
+    private var cluster: String { values.name }
+    private var tagParameter: String { values.secretParameterPrefix + "deployed-image-tag" }
 
     /// What every Terraform step sees: where the root module is and the inputs that are not in the repository.
     private var terraformEnvironment: [CIStep.Variable] { terraformEnvironment(secretSuffix: "") }
@@ -35,10 +35,13 @@ struct AWSDeploySteps {
         var variables: [CIStep.Variable] = [
             CIStep.Variable("TF_ROOT", .text(root)),
             CIStep.Variable("TF_IN_AUTOMATION", .text("1")),
-            CIStep.Variable("TF_VAR_certificate_arn", .secret("AWS_CERTIFICATE_ARN" + secretSuffix)),
-            CIStep.Variable("TF_VAR_log_bucket", .secret("AWS_LOG_BUCKET" + secretSuffix)),
         ]
-        if environment.cdn != nil { variables.append(CIStep.Variable("TF_VAR_cdn_certificate_arn", .secret("AWS_CDN_CERTIFICATE_ARN" + secretSuffix))) }
+        // With a zone, Terraform issues the certificates itself.
+        if environment.dnsZone == nil {
+            variables.append(CIStep.Variable("TF_VAR_certificate_arn", .secret("AWS_CERTIFICATE_ARN" + secretSuffix)))
+            if environment.cdn != nil { variables.append(CIStep.Variable("TF_VAR_cdn_certificate_arn", .secret("AWS_CDN_CERTIFICATE_ARN" + secretSuffix))) }
+        }
+        variables.append(CIStep.Variable("TF_VAR_log_bucket", .secret("AWS_LOG_BUCKET" + secretSuffix)))
         return variables
     }
 
@@ -87,28 +90,43 @@ struct AWSDeploySteps {
             """
     }
 
-    /// What the deploy applies before the services change: the one-off tasks of the release
-    /// (each database's roles task, the migration tasks) and the cluster they run in.
-    private static func oneOffTargets(stack: String, migrated: Bool) -> [String] {
-        let module = "module.\(Terraform.identifier(stack))"
-        return ["\(module).aws_ecs_task_definition.database_roles"] + (migrated ? ["\(module).aws_ecs_task_definition.migrations"] : [])
-            + ["\(module).aws_ecs_cluster.this"]
+    /// What the deploy applies before the services change: the secret parameters (placeholders
+    /// on a first deploy), each cache's password and user, the one-off tasks of the release (each
+    /// database's roles task, the migration tasks) and the cluster they run in.
+    private var preparedTargets: [String] {
+        let module = "module.\(Terraform.identifier(plan.stack))"
+        var targets: [String] = []
+        if !values.secretParameters.isEmpty { targets.append("\(module).aws_ssm_parameter.secrets") }
+        if !environment.caches.isEmpty {
+            targets += ["\(module).aws_elasticache_user.default", "\(module).aws_secretsmanager_secret_version.cache_password"]
+        }
+        if !environment.databases.isEmpty {
+            targets += ["\(module).aws_ecs_task_definition.database_roles"] + (migrated.isEmpty ? [] : ["\(module).aws_ecs_task_definition.migrations"])
+                + ["\(module).aws_ecs_cluster.this"]
+        }
+        return targets
     }
+
+    private var values: AWSEnvironmentValues { AWSEnvironmentValues(environment: environment, stack: plan.stack) }
 
     private var migrated: [DatabasePlan] { environment.databases.filter { $0.migrations != nil } }
 
-    /// Before the services change: the release's one-off tasks registered (a targeted apply,
-    /// which also creates what they need on a first deploy); then, for each database, the task
-    /// that keeps its application role in step with its secret, and its migration, each run once
-    /// and awaited. A task that fails stops the deploy with the previous release serving.
-    private func oneOffSteps(_ cluster: CIStep.Variable) -> [CIStep] {
-        guard !environment.databases.isEmpty else { return [] }
-        let targets = Self.oneOffTargets(stack: plan.stack, migrated: !migrated.isEmpty).map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")
-        var steps = [CIStep("Register the one-off tasks of the release", .run("""
-            # Only the roles and migration tasks and what they need (on a first deploy: the network,
-            # the databases, the cluster) change here; the services change after the migrations.
-            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets) -var "image_tag=$IMAGE_TAG"
+    /// Before the services change: what the release needs made first (a targeted apply, which
+    /// on a first deploy also creates the network, the databases and the cluster); a check that
+    /// every secret parameter has been given its value; each cache's password set on its user;
+    /// then, for each database, the task that keeps its application role in step with its secret,
+    /// and its migration, each run once and awaited. A step that fails stops the deploy with the
+    /// previous release serving.
+    private func preparationSteps(_ cluster: CIStep.Variable) -> [CIStep] {
+        let targets = preparedTargets
+        guard !targets.isEmpty else { return [] }
+        var steps = [CIStep("Prepare the release", .run("""
+            # Only what the release needs first changes here (on a first deploy: the network, the
+            # databases, the cluster too); the services change after the migrations.
+            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets.map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")) -var "image_tag=$IMAGE_TAG"
             """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
+        if !values.secretParameters.isEmpty { steps.append(secretParameterCheck) }
+        for cache in environment.caches { steps.append(cachePassword(cache)) }
         for database in environment.databases {
             steps.append(CIStep("Keep the application role of the \(database.name) database in step", .run(runOnce(
                 database: database.name, definitions: "database_role_tasks", networks: "database_role_networks", container: "psql",
@@ -121,6 +139,56 @@ struct AWSDeploySteps {
             )), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
         }
         return steps
+    }
+
+    /// Stops the deploy, naming each parameter that still holds Terraform's placeholder and how to
+    /// set it; no value is printed (the comparison happens in the AWS CLI's query).
+    private var secretParameterCheck: CIStep {
+        let names = values.secretParameters.map { FormatQuoting.shell(values.secretParameterPrefix + $0) }.joined(separator: " ")
+        return CIStep("Check that every secret parameter is set", .run("""
+            unset_parameters=""
+            for name in \(names); do
+              if [ "$(aws ssm get-parameter --with-decryption --name "$name" --query "Parameter.Value == '$PLACEHOLDER'" --output text)" != False ]; then
+                unset_parameters="$unset_parameters $name"
+              fi
+            done
+            if [ -n "$unset_parameters" ]; then
+              echo "These parameters are not set yet (they hold Terraform's placeholder, or cannot be read); nothing was rolled out:" >&2
+              for name in $unset_parameters; do
+                echo "  aws ssm put-parameter --overwrite --type SecureString --name $name --value '…'" >&2
+              done
+              echo "Set each, then run the deploy again." >&2
+              exit 1
+            fi
+            """), environment: [CIStep.Variable("PLACEHOLDER", .text(AWSSecretParameters.placeholder))])
+    }
+
+    /// Gives a cache's default user its password (from the secret Terraform filled) and switches
+    /// it on, once: a user that has a password already is left as it is. The password goes from
+    /// one AWS CLI call to the next through a pipe, never through a variable or an argument.
+    private func cachePassword(_ cache: CachePlan) -> CIStep {
+        let name = FormatQuoting.shell(cache.name)
+        return CIStep("Set the password of the \(cache.name) cache", .run("""
+            user="$(terraform -chdir="$TF_ROOT" output -json cache_users | jq -r --arg cache \(name) '.[$cache]')"
+            secret="$(terraform -chdir="$TF_ROOT" output -json cache_password_secrets | jq -r --arg cache \(name) '.[$cache]')"
+            if [ "$(aws elasticache describe-users --user-id "$user" --query 'Users[0].Authentication.Type' --output text)" = password ]; then
+              echo "The \(cache.name) cache's user $user has its password."
+              exit 0
+            fi
+            aws secretsmanager get-secret-value --secret-id "$secret" --query SecretString --output json \\
+              | jq --arg user "$user" '{UserId: $user, AccessString: "on ~* +@all", AuthenticationMode: {Type: "password", Passwords: [.]}}' \\
+              | aws elasticache modify-user --cli-input-json file:///dev/stdin > /dev/null
+            for _ in $(seq 60); do
+              status="$(aws elasticache describe-users --user-id "$user" --query 'Users[0].Status' --output text)"
+              if [ "$status" = active ]; then
+                echo "The \(cache.name) cache's user $user has its password."
+                exit 0
+              fi
+              sleep 10
+            done
+            echo "The \(cache.name) cache's user $user is still $status after 10 minutes: nothing was rolled out." >&2
+            exit 1
+            """), environment: [CIStep.Variable("TF_ROOT", .text(root))])
     }
 
     /// Runs the task a Terraform output names for `database` once, waits for it (an hour at
@@ -165,7 +233,7 @@ struct AWSDeploySteps {
             CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
             initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
-        ] + oneOffSteps(clusterVariable) + [
+        ] + preparationSteps(clusterVariable) + [
             CIStep("Terraform plan", .run("""
                 terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
                 """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),

@@ -177,6 +177,16 @@ struct AWSEnvironmentValues {
 
     /// Where alerts go, what the uptime check requests, and each routed service's objective.
     /// Secrets are named, never valued: the module reads them from Parameter Store at run time.
+    /// The SecureString parameters the module makes as placeholders (parameters.tf), by name:
+    /// the workloads' secrets and the alert receivers' (the first Slack and PagerDuty one).
+    var secretParameters: [String] {
+        let workloads = environment.workloads.flatMap(\.secrets).filter { $0.purpose == .declared || $0.purpose == .errorTracking }.map(\.name)
+        let receivers = [AlertReceiverPlan.Kind.slack, .pagerDuty].compactMap { kind in
+            environment.monitoring.receivers.first { $0.kind == kind }?.secret
+        }
+        return Set(workloads + receivers).sorted()
+    }
+
     var monitoring: HCLValue {
         let monitoring = environment.monitoring
         let routed = Set(environment.services.filter { $0.port != nil && $0.route != nil }.map(\.name))

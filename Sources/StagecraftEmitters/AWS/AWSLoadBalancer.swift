@@ -74,7 +74,7 @@ enum AWSLoadBalancer {
                 attr("port", 443)
                 attr("protocol", "HTTPS")
                 attr("ssl_policy", "ELBSecurityPolicy-TLS13-1-2-2021-06")
-                attr("certificate_arn", .ref("var.certificate_arn"))
+                attr("certificate_arn", .ref("local.certificate_arn"))
                 HCLItem.blank
                 comment("""
                     Requests no rule forwards: behind the CDN, those without its secret header (refused);
@@ -175,7 +175,7 @@ enum AWSLoadBalancer {
             HCLBlock("content") {
                 HCLBlock("http_header") {
                     attr("http_header_name", .ref("condition.value"))
-                    attr("values", [.ref("data.aws_ssm_parameter.origin_verify[0].value")])
+                    attr("values", [.ref("aws_ssm_parameter.origin_verify[0].value")])
                 }
             }
         }

@@ -7,6 +7,8 @@ enum AWSOutputs {
             Terraform.output("database_writer_endpoints", .ref("{ for db, instance in aws_db_instance.primary : db => instance.address }"), description: "Primary of each database.")
             Terraform.output("database_reader_endpoints", .ref("local.reader_addresses"), description: "Read replicas of each database (the primary when it has none).")
             Terraform.output("cache_endpoints", .ref("{ for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }"), description: "Primary endpoint of each cache.")
+            Terraform.output("cache_users", .ref("{ for cache, user in aws_elasticache_user.default : cache => user.user_id }"), description: "The user each cache's password belongs to, for the deploy to set it.")
+            Terraform.output("cache_password_secrets", .ref("{ for cache, secret in aws_secretsmanager_secret.cache_password : cache => secret.arn }"), description: "The secret holding each cache's password.")
             Terraform.output("ecs_cluster", .ref("aws_ecs_cluster.this.name"), description: "Cluster running the services and workers.")
             Terraform.output("migration_task_definitions", .ref("{ for db, task in aws_ecs_task_definition.migrations : db => task.arn }"), description: "The migration task of each migrated database, for the deploy to run.")
             Terraform.output("migration_networks", .ref(#"""

@@ -1,25 +1,26 @@
 import StagecraftPlanner
 
 /// What an AWS account needs before an environment's first apply, as the generated README
-/// lists it: what Terraform and the logs are kept in, the certificates, the DNS records, and
-/// the parameters the module reads. Each line names the exact bucket secret, domain, record
-/// or parameter.
+/// lists it: what Terraform and the logs are kept in, the certificates and DNS records (or the
+/// zone Terraform makes them in), and the secret parameters to fill. Each line names the exact
+/// bucket secret, domain, record or parameter.
 struct AWSPrerequisites {
     let environment: EnvironmentPlan
     let stack: String
 
     var lines: [String] {
         let values = AWSEnvironmentValues(environment: environment, stack: stack)
-        let inState = (environment.cdn?.originVerification == nil ? [] : ["the CDN's origin secret"])
-            + (environment.caches.isEmpty ? [] : ["the caches' passwords"])
         var lines = [
             "the deploy role, its ARN in the `\(AWSDeploySteps.roleSecret)` secret, which the deploy job assumes with the CI provider's OIDC token",
             "a state bucket, versioned, encrypted and private, named in the `TF_STATE_BUCKET` secret"
-                + (inState.isEmpty ? "" : ": the state holds " + inState.joined(separator: " and ")),
+                + (environment.cdn?.originVerification == nil ? "" : ": the state holds the CDN's origin secret"),
             "a log bucket named in the `AWS_LOG_BUCKET` secret, with ACLs enabled (CloudFront's standard logs) and a policy that lets Elastic Load Balancing write under `alb/\(values.name)/`",
         ]
         let domain = environment.domain
-        if let cdn = environment.cdn {
+        if let zone = environment.dnsZone {
+            lines.append("the Route 53 public hosted zone `\(zone)`, delegated from the domain's registrar: Terraform issues the certificates"
+                + " and points " + ([domain] + (environment.cdn.map { [$0.originDomain] } ?? [])).map { "`\($0)`" }.joined(separator: " and ") + " at the environment")
+        } else if let cdn = environment.cdn {
             lines += [
                 "a certificate in \(environment.region) for `\(cdn.originDomain)`, its ARN in the `AWS_CERTIFICATE_ARN` secret (the load balancer's)",
                 "a certificate in us-east-1 for `\(domain)`, its ARN in the `AWS_CDN_CERTIFICATE_ARN` secret (CloudFront reads certificates there only)",
@@ -31,12 +32,12 @@ struct AWSPrerequisites {
                 "after the first apply, a DNS record: `\(domain)` as an alias (or CNAME) of the `load_balancer_dns_name` output",
             ]
         }
-        let parameters = Set(environment.workloads.flatMap(\.secrets).filter { $0.purpose != .databasePassword }.map(\.name))
-            .union(environment.cdn?.originVerification.map { [$0.secret] } ?? [])
-            .union(environment.monitoring.receivers.filter { $0.kind != .email }.compactMap(\.secret))
+        let parameters = values.secretParameters
         if !parameters.isEmpty {
-            let names = parameters.sorted().map { "`\(values.secretParameterPrefix)\($0)`" }.joined(separator: ", ")
-            lines.append("SecureString parameters in Parameter Store, each holding the secret it is named after: \(names)")
+            let names = parameters.map { "`\(values.secretParameterPrefix)\($0)`" }.joined(separator: ", ")
+            lines.append("the value of each secret parameter, \(names), which the first deploy creates as a placeholder and then waits for"
+                + " (`aws ssm put-parameter --overwrite --type SecureString --name NAME --value …`); a parameter made by hand earlier is imported instead"
+                + " (`terraform import 'module.\(Terraform.identifier(stack)).aws_ssm_parameter.secrets[\"NAME\"]' PARAMETER`)")
         }
         return lines
     }

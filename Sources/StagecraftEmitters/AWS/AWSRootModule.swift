@@ -11,7 +11,7 @@ enum AWSRootModule {
         let folder = path(environment.name)
         return [
             try Terraform.file("\(folder)/main.tf", main(values, crossRegion: crossRegion)),
-            try Terraform.file("\(folder)/variables.tf", variables(hasCDN: environment.cdn != nil)),
+            try Terraform.file("\(folder)/variables.tf", variables(environment)),
             try Terraform.file("\(folder)/terraform.tfvars", HCLFile {
                 attr("region", .string(environment.region))
             }),
@@ -29,6 +29,8 @@ enum AWSRootModule {
         ("database_writer_endpoints", "Primary of each database."),
         ("database_reader_endpoints", "Read replicas of each database."),
         ("cache_endpoints", "Primary endpoint of each cache."),
+        ("cache_users", "The user each cache's password belongs to."),
+        ("cache_password_secrets", "The secret holding each cache's password."),
         ("ecs_cluster", "The ECS cluster."),
         ("ecs_services", "The ECS services."),
         ("migration_task_definitions", "The migration task of each migrated database."),
@@ -75,8 +77,12 @@ enum AWSRootModule {
                 attr("secret_parameter_prefix", .string(values.secretParameterPrefix))
                 attr("log_retention_days", .int(values.logRetentionDays))
                 attr("image_tag", .ref("var.image_tag"))
-                attr("certificate_arn", .ref("var.certificate_arn"))
-                attr("cdn_certificate_arn", .ref(environment.cdn == nil ? "null" : "var.cdn_certificate_arn"))
+                if let zone = environment.dnsZone {
+                    attr("dns", ["zone": .string(zone), "domain": .string(environment.domain)])
+                } else {
+                    attr("certificate_arn", .ref("var.certificate_arn"))
+                    attr("cdn_certificate_arn", .ref(environment.cdn == nil ? "null" : "var.cdn_certificate_arn"))
+                }
                 attr("log_bucket", .ref("var.log_bucket"))
                 if crossRegion { attr("backup_copy_region", values.backupCopyRegion.map(HCLValue.string) ?? .null) }
                 HCLItem.blank
@@ -107,12 +113,14 @@ enum AWSRootModule {
         }
     }
 
-    private static func variables(hasCDN: Bool) -> HCLFile {
+    private static func variables(_ environment: EnvironmentPlan) -> HCLFile {
         HCLFile {
             Terraform.variable("region", type: "string", description: "Region the environment runs in.")
             Terraform.variable("image_tag", type: "string", description: "Commit SHA whose images to run (the deploy workflow passes it).")
-            Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CERTIFICATE_ARN secret.")
-            if hasCDN {
+            if environment.dnsZone == nil {
+                Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CERTIFICATE_ARN secret.")
+            }
+            if environment.cdn != nil && environment.dnsZone == nil {
                 Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN. Set TF_VAR_cdn_certificate_arn; the deploy workflow passes the AWS_CDN_CERTIFICATE_ARN secret.")
             }
             Terraform.variable("log_bucket", type: "string", description: "Existing S3 bucket for access logs. Set TF_VAR_log_bucket; the deploy workflow passes the AWS_LOG_BUCKET secret.")

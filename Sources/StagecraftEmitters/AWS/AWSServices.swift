@@ -39,7 +39,7 @@ enum AWSServices {
                         for name, workload in var.workloads : name => concat(
                           [for secret in workload.secrets : { name = secret, valueFrom = "${local.parameter_arn_prefix}${secret}" }],
                           [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_secretsmanager_secret.app_login[db].arn}:password::" }],
-                          [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = "${local.parameter_arn_prefix}${var.caches[cache].env_prefix}_PASSWORD" }],
+                          [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = aws_secretsmanager_secret.cache_password[cache].arn }],
                         )
                       }
                     """#))
@@ -160,7 +160,7 @@ enum AWSServices {
                 attr("role", .ref("aws_iam_role.execution.id"))
                 attr("policy", AWSPolicy.document([
                     AWSPolicy.allow(["ssm:GetParameters"], resources: [.ref("\"${local.parameter_arn_prefix}*\"")]),
-                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn])")),
+                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn])")),
                     AWSPolicy.allow(["kms:Decrypt"], resources: [.ref("aws_kms_key.this.arn")]),
                 ]))
             }),

@@ -7,8 +7,10 @@ enum AWSVariables {
             Terraform.variable("vpc_cidr", type: "string", description: "Address range of the VPC this module creates.", default: "10.0.0.0/16")
             Terraform.variable("existing_vpc", type: objectType(["vpc_id": "string", "public_subnet_ids": "list(string)", "private_subnet_ids": "list(string)"]),
                                description: "An existing VPC to use instead of creating one (private subnets need a route to the internet for image pulls).", default: .null)
-            Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer's HTTPS listener, in the environment's region.")
-            Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN's domains.", default: .null)
+            Terraform.variable("dns", type: objectType(["zone": "string", "domain": "string"]),
+                               description: "The Route 53 public hosted zone holding the environment's domain: Terraform issues the certificates and writes the records. Null: the certificates are passed in and the records are made by hand.", default: .null)
+            certificate
+            Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN's domains, when dns is null.", default: .null)
             Terraform.variable("log_bucket", type: "string", description: "S3 bucket receiving load balancer, CDN and bucket access logs.")
             Terraform.variable("image_tag", type: "string", description: "Tag of the images CI built and pushed (the commit SHA).")
             Terraform.variable("secret_parameter_prefix", type: "string", description: "SSM Parameter Store path under which each secret is a SecureString named after it.")
@@ -47,6 +49,16 @@ enum AWSVariables {
                 Terraform.variable("backup_copy_region", type: "string", description: "Region that receives a copy of every backup, or null.", default: .null)
             }
         }
+    }
+
+    /// Without a zone to issue one in, the load balancer's certificate is an input.
+    private static var certificate: HCLBlock {
+        var variable = Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer's HTTPS listener, in the environment's region, when dns is null.", default: .null)
+        variable.body += [.blank, .block(HCLBlock("validation") {
+            attr("condition", .ref("var.dns != null || var.certificate_arn != null"))
+            attr("error_message", "Without a dns zone, the load balancer needs certificate_arn.")
+        })]
+        return variable
     }
 
     /// The load balancer's settings; a validation holds the body-size pattern to the limit it

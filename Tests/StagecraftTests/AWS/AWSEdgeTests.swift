@@ -146,19 +146,23 @@ final class AWSEdgeTests: XCTestCase {
         XCTAssertEqual(group.components(separatedBy: "0.0.0.0/0").count - 1, 1, group)
         XCTAssertTrue(has(alb, #"resource "aws_lb_listener" "http" \{\n\s+count\s+= var\.cdn == null \? 1 : 0"#), alb)
 
-        // Each service's rule, and the catch-all, want the header; with its value from Parameter Store.
+        // Each service's rule, and the catch-all, want the header; with the value Terraform made in Parameter Store.
         for label in ["this", "not_found"] {
             let rule = try block(alb, "resource \"aws_lb_listener_rule\" \"\(label)\"")
-            XCTAssertTrue(has(rule, #"http_header_name = condition\.value\n\s+values\s+= \[data\.aws_ssm_parameter\.origin_verify\[0\]\.value\]"#), rule)
+            XCTAssertTrue(has(rule, #"http_header_name = condition\.value\n\s+values\s+= \[aws_ssm_parameter\.origin_verify\[0\]\.value\]"#), rule)
         }
         XCTAssertTrue(has(alb, #"status_code\s+= local\.origin_verify_header == null \? "404" : "403""#), alb)
         let cdn = try text(files, "terraform/modules/marketplace/cdn.tf")
-        XCTAssertTrue(has(cdn, #"origin_verify_header = local\.origin_verify_header\n\s+origin_verify_secret = one\(data\.aws_ssm_parameter\.origin_verify\[\*\]\.value\)"#), cdn)
+        XCTAssertTrue(has(cdn, #"origin_verify_header = local\.origin_verify_header\n\s+origin_verify_secret = one\(aws_ssm_parameter\.origin_verify\[\*\]\.value\)"#), cdn)
         XCTAssertTrue(has(cdn, #"name\s+= "\$\{var\.secret_parameter_prefix\}\$\{var\.cdn\.origin_verify\.secret\}""#), cdn)
+        // Random, made once; rotating it is putting another value in the parameter.
+        let parameter = try block(cdn, "resource \"aws_ssm_parameter\" \"origin_verify\"")
+        XCTAssertTrue(has(parameter, #"value\s+= replace\("\$\{uuid\(\)\}\$\{uuid\(\)\}", "-", ""\)"#), parameter)
+        XCTAssertTrue(has(parameter, #"ignore_changes = \[value\]"#), parameter)
         let production = try text(files, "terraform/environments/production/main.tf")
         XCTAssertTrue(has(production, #"origin_verify = \{\n\s+header = "X-Origin-Verify"\n\s+secret = "CDN_ORIGIN_SECRET"\n"#), production)
-        // Named among what the environment expects, and never valued.
+        // Not among what a person provides: Terraform made it.
         let secrets = try text(files, "environments/production/secrets.yaml")
-        XCTAssertTrue(secrets.contains("- CDN_ORIGIN_SECRET"), secrets)
+        XCTAssertFalse(secrets.contains("CDN_ORIGIN_SECRET"), secrets)
     }
 }

@@ -25,7 +25,7 @@ final class AWSMonitoringTests: XCTestCase {
                         "DatabaseConnectionsBorrowLatency": ["ProxyName": "aws_db_proxy.this["]],
             "AWS/ElastiCache": ["DatabaseMemoryUsagePercentage": node, "Evictions": node],
             "AWS/Backup": ["NumberOfBackupJobsFailed": vault, "NumberOfBackupJobsCompleted": vault, "NumberOfRestoreJobsFailed": ["ResourceType": "\"RDS\""]],
-            "AWS/CertificateManager": ["DaysToExpiry": ["CertificateArn": "var.certificate_arn"]],
+            "AWS/CertificateManager": ["DaysToExpiry": ["CertificateArn": "local.certificate_arn"]],
             "AWS/CloudFront": ["5xxErrorRate": ["DistributionId": "module.cdn[0].distribution_id", "Region": "\"Global\""]],
             "AWS/Route53": ["HealthCheckStatus": ["HealthCheckId": "aws_route53_health_check.uptime[0].id"]],
         ]

@@ -110,7 +110,10 @@ final class AWSPlatformTests: XCTestCase {
             let (directory, files) = try output(spec)
             let workflow = try text(files, ".github/workflows/\(spec.name)-deploy.yml")
             let targets = workflow.matches(of: /-target='([^']+)'/).map { String($0.output.1) }
-            XCTAssertEqual(Set(targets).count, 3, "the roles tasks, the migration tasks and the cluster")
+            let module = "module.\(spec.name)."
+            XCTAssertEqual(Set(targets), Set(["aws_ssm_parameter.secrets", "aws_elasticache_user.default", "aws_secretsmanager_secret_version.cache_password",
+                                              "aws_ecs_task_definition.database_roles", "aws_ecs_task_definition.migrations", "aws_ecs_cluster.this"].map { module + $0 }),
+                           "the secret parameters, the caches' users and passwords, the roles tasks, the migration tasks and the cluster")
             let first = """
                 run "register_migration_tasks" {
                   command = apply
@@ -132,6 +135,10 @@ final class AWSPlatformTests: XCTestCase {
                   assert {
                     condition     = length(output.database_role_tasks) > 0 && keys(output.database_role_tasks) == keys(output.database_role_networks)
                     error_message = "a database has no roles task, or one has no network"
+                  }
+                  assert {
+                    condition     = length(output.cache_users) > 0 && keys(output.cache_users) == keys(output.cache_password_secrets)
+                    error_message = "a cache has no user for the deploy to give its password, or no secret holding it"
                   }
                 }
 

@@ -117,8 +117,10 @@ extension Fixtures {
             spec.stage = .scale
             return spec
         case "shop-scale-aws":
+            // With a Route 53 zone: Terraform issues the certificates and writes the records.
             var spec = try variant("shop-scale")
             spec.platform = Located(Staged(scale: .aws), at: spec.location)
+            spec.loadBalancer?.dnsZone = Located("example.com", at: spec.location)
             return spec
         case "marketplace-aws":
             var spec = try example("marketplace")

@@ -40,7 +40,9 @@ enum TerraformCheck {
     /// A mocked AWS provider whose data sources and resources answer with values of the shape
     /// AWS gives (ARNs, zones, an account), so the provider's own checks of what one resource
     /// passes another (an alarm's topic ARN, a listener's load balancer) pass as in an account.
-    private static func mockProvider(alias: String?) -> String {
+    ///
+    /// `domains`: the names a root's certificates cover; ACM answers each with the record that proves it.
+    private static func mockProvider(alias: String?, domains: [String]) -> String {
         let arns = [
             "aws_sns_topic": "arn:aws:sns:eu-west-1:123456789012:topic",
             "aws_lambda_function": "arn:aws:lambda:eu-west-1:123456789012:function:forwarder",
@@ -67,7 +69,10 @@ enum TerraformCheck {
             #"mock_data "aws_region" { defaults = { name = "eu-west-1" } }"#,
             // An ElastiCache auth token, and the CDN's origin secret, must look like one.
             #"mock_data "aws_ssm_parameter" { defaults = { value = "mocked-token-0123456789abcdef0123456789" } }"#,
+            #"mock_data "aws_route53_zone" { defaults = { zone_id = "Z0123456789ABCDEFGHIJ" } }"#,
         ]
+        let options = domains.map { #"{ domain_name = "\#($0)", resource_record_name = "_0123456789abcdef.\#($0).", resource_record_type = "CNAME", resource_record_value = "_fedcba9876543210.acm-validations.aws." }"# }
+        resources.append(#"mock_resource "aws_acm_certificate" { defaults = { arn = "arn:aws:acm:eu-west-1:123456789012:certificate/site", domain_validation_options = [\#(options.joined(separator: ", "))] } }"#)
         let body = (alias.map { ["alias = \"\($0)\""] } ?? []) + resources
         return "mock_provider \"aws\" {\n" + body.map { "  \($0)\n" }.joined() + "}\n"
     }
@@ -111,7 +116,9 @@ enum TerraformCheck {
         let sources = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tf") }
             .map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         let aliases = Set(sources.matches(of: /alias\s*=\s*"([A-Za-z0-9_-]+)"/).map { String($0.output.1) }).sorted()
-        var test = ([String?]([nil]) + aliases.map(Optional.some)).map(mockProvider(alias:)).joined()
+        // The domains the environment's certificates are for: its own and, behind a CDN, the origin's.
+        let domains = Set(sources.matches(of: /\b(?:domain|origin_domain)\s*=\s*"([a-z0-9.-]+)"/).map { String($0.output.1) }).sorted()
+        var test = ([String?]([nil]) + aliases.map(Optional.some)).map { mockProvider(alias: $0, domains: domains) }.joined()
         if !variables.isEmpty {
             test += "variables {\n" + variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \"\($0.value)\"\n" }.joined() + "}\n"
         }

@@ -25,6 +25,16 @@ output "cache_endpoints" {
   value       = module.marketplace.cache_endpoints
 }
 
+output "cache_users" {
+  description = "The user each cache's password belongs to."
+  value       = module.marketplace.cache_users
+}
+
+output "cache_password_secrets" {
+  description = "The secret holding each cache's password."
+  value       = module.marketplace.cache_password_secrets
+}
+
 output "ecs_cluster" {
   description = "The ECS cluster."
   value       = module.marketplace.ecs_cluster

@@ -76,7 +76,7 @@ resource "aws_lb_listener" "https" {
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
+  certificate_arn   = local.certificate_arn
 
   # Requests no rule forwards: behind the CDN, those without its secret header (refused);
   # otherwise those whose path no service serves.
@@ -155,7 +155,7 @@ resource "aws_lb_listener_rule" "this" {
     content {
       http_header {
         http_header_name = condition.value
-        values           = [data.aws_ssm_parameter.origin_verify[0].value]
+        values           = [aws_ssm_parameter.origin_verify[0].value]
       }
     }
   }
@@ -182,7 +182,7 @@ resource "aws_lb_listener_rule" "not_found" {
     content {
       http_header {
         http_header_name = condition.value
-        values           = [data.aws_ssm_parameter.origin_verify[0].value]
+        values           = [aws_ssm_parameter.origin_verify[0].value]
       }
     }
   }

@@ -5,11 +5,47 @@ resource "aws_elasticache_subnet_group" "this" {
   subnet_ids = local.private_subnet_ids
 }
 
-# The auth token is a SecureString you create (the workloads read the same parameter).
-# Terraform reads it to configure the cluster, so it is in the state: keep the state bucket encrypted and private.
-data "aws_ssm_parameter" "cache_auth_token" {
-  for_each = var.caches
-  name     = "${var.secret_parameter_prefix}${each.value.env_prefix}_PASSWORD"
+# Each cache's password: random, written once into a secret Terraform keeps no copy of.
+# ElastiCache's AUTH token would keep it in the state, so the cache authenticates through a
+# user group instead, whose default user starts switched off; the deploy gives it the password
+# (aws elasticache modify-user) before the workloads need it.
+resource "aws_secretsmanager_secret" "cache_password" {
+  for_each    = var.caches
+  name_prefix = "${var.name}-${each.key}-cache-password-"
+  description = "The password of the ${each.key} cache: the deploy sets it on the cache's default user"
+  kms_key_id  = aws_kms_key.this.arn
+}
+
+resource "aws_secretsmanager_secret_version" "cache_password" {
+  for_each                 = var.caches
+  secret_id                = aws_secretsmanager_secret.cache_password[each.key].id
+  secret_string_wo         = replace("${uuid()}${uuid()}", "-", "")
+  secret_string_wo_version = 1
+}
+
+# The user AUTH <password> logs in as. It is made switched off and without a password; what the
+# deploy sets afterwards (its password, its access) is not Terraform's to undo.
+resource "aws_elasticache_user" "default" {
+  for_each      = var.caches
+  user_id       = local.cache_ids[each.key]
+  user_name     = "default"
+  engine        = "redis"
+  access_string = "off ~* -@all"
+
+  authentication_mode {
+    type = "no-password-required"
+  }
+
+  lifecycle {
+    ignore_changes = [access_string, authentication_mode, no_password_required, passwords]
+  }
+}
+
+resource "aws_elasticache_user_group" "this" {
+  for_each      = var.caches
+  user_group_id = local.cache_ids[each.key]
+  engine        = "redis"
+  user_ids      = [aws_elasticache_user.default[each.key].user_id]
 }
 
 resource "aws_cloudwatch_log_group" "caches" {
@@ -38,7 +74,7 @@ resource "aws_elasticache_replication_group" "this" {
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.this.arn
   transit_encryption_enabled = true
-  auth_token                 = data.aws_ssm_parameter.cache_auth_token[each.key].value
+  user_group_ids             = [aws_elasticache_user_group.this[each.key].id]
   auto_minor_version_upgrade = true
   # Daily snapshots only for caches that hold data worth keeping (queues).
   snapshot_retention_limit = each.value.persistence ? 7 : 0

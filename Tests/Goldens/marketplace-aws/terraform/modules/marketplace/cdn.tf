@@ -4,14 +4,20 @@ locals {
   origin_verify_header = try(var.cdn.origin_verify.header, null)
 }
 
-# The secret CloudFront sends the load balancer, from Parameter Store. Both keep it in
-# their configuration, so it is in the state too: the state bucket is as private as
-# the parameter.
-data "aws_ssm_parameter" "origin_verify" {
-  count = local.origin_verify_header == null ? 0 : 1
-  name  = "${var.secret_parameter_prefix}${var.cdn.origin_verify.secret}"
+# The secret CloudFront sends the load balancer: random, made once by Terraform, then left
+# alone (put another value in the parameter to rotate it; the next apply sends it to both).
+# CloudFront and the listener rule keep it in their configuration, so it is in the state too:
+# the state bucket is as private as the parameter.
+resource "aws_ssm_parameter" "origin_verify" {
+  count       = local.origin_verify_header == null ? 0 : 1
+  name        = "${var.secret_parameter_prefix}${var.cdn.origin_verify.secret}"
+  description = "The header value CloudFront sends the load balancer of ${var.name}"
+  type        = "SecureString"
+  key_id      = aws_kms_key.this.arn
+  value       = replace("${uuid()}${uuid()}", "-", "")
 
   lifecycle {
+    ignore_changes = [value]
     postcondition {
       condition     = can(regex("^[A-Za-z0-9_-]{32,64}$", self.value))
       error_message = "${self.name} must be 32 to 64 letters, digits, '-' or '_' (e.g. openssl rand -hex 32)."
@@ -26,13 +32,13 @@ module "cdn" {
   name                 = var.name
   origin_domain        = var.cdn.origin_domain
   aliases              = var.cdn.aliases
-  certificate_arn      = var.cdn_certificate_arn
+  certificate_arn      = local.cdn_certificate_arn
   static_paths         = var.cdn.static_paths
   cacheable_paths      = var.cdn.cacheable_paths
   log_bucket           = var.log_bucket
   web_acl_arn          = one(aws_wafv2_web_acl.edge[*].arn)
   origin_verify_header = local.origin_verify_header
-  origin_verify_secret = one(data.aws_ssm_parameter.origin_verify[*].value)
+  origin_verify_secret = one(aws_ssm_parameter.origin_verify[*].value)
   s3_origin = var.cdn.bucket == null ? null : {
     bucket_regional_domain_name = aws_s3_bucket.this[var.cdn.bucket].bucket_regional_domain_name
     path_pattern                = "/${var.cdn.bucket}/*"

@@ -34,7 +34,7 @@ locals {
     for name, workload in var.workloads : name => concat(
       [for secret in workload.secrets : { name = secret, valueFrom = "${local.parameter_arn_prefix}${secret}" }],
       [for db in workload.databases : { name = "${var.databases[db].env_prefix}_PASSWORD", valueFrom = "${aws_secretsmanager_secret.app_login[db].arn}:password::" }],
-      [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = "${local.parameter_arn_prefix}${var.caches[cache].env_prefix}_PASSWORD" }],
+      [for cache in workload.caches : { name = "${var.caches[cache].env_prefix}_PASSWORD", valueFrom = aws_secretsmanager_secret.cache_password[cache].arn }],
     )
   }
 }
@@ -151,7 +151,7 @@ resource "aws_iam_role_policy" "execution_secrets" {
       {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn])
+        Resource = concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn])
       },
       {
         Effect   = "Allow"

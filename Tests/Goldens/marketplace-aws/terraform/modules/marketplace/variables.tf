@@ -26,13 +26,28 @@ variable "existing_vpc" {
   default = null
 }
 
+variable "dns" {
+  description = "The Route 53 public hosted zone holding the environment's domain: Terraform issues the certificates and writes the records. Null: the certificates are passed in and the records are made by hand."
+  type = object({
+    zone   = string
+    domain = string
+  })
+  default = null
+}
+
 variable "certificate_arn" {
-  description = "ACM certificate for the load balancer's HTTPS listener, in the environment's region."
+  description = "ACM certificate for the load balancer's HTTPS listener, in the environment's region, when dns is null."
   type        = string
+  default     = null
+
+  validation {
+    condition     = var.dns != null || var.certificate_arn != null
+    error_message = "Without a dns zone, the load balancer needs certificate_arn."
+  }
 }
 
 variable "cdn_certificate_arn" {
-  description = "ACM certificate in us-east-1 for the CDN's domains."
+  description = "ACM certificate in us-east-1 for the CDN's domains, when dns is null."
   type        = string
   default     = null
 }

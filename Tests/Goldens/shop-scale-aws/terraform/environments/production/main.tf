@@ -75,10 +75,12 @@ module "shop" {
   secret_parameter_prefix = "/shop/production/"
   log_retention_days      = 365
   image_tag               = var.image_tag
-  certificate_arn         = var.certificate_arn
-  cdn_certificate_arn     = var.cdn_certificate_arn
-  log_bucket              = var.log_bucket
-  backup_copy_region      = "eu-central-1"
+  dns = {
+    zone   = "example.com"
+    domain = "shop.example.com"
+  }
+  log_bucket         = var.log_bucket
+  backup_copy_region = "eu-central-1"
 
   load_balancer = {
     idle_timeout              = 60

@@ -10,16 +10,6 @@ variable "image_tag" {
   type        = string
 }
 
-variable "certificate_arn" {
-  description = "ACM certificate for the load balancer. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CERTIFICATE_ARN secret."
-  type        = string
-}
-
-variable "cdn_certificate_arn" {
-  description = "ACM certificate in us-east-1 for the CDN. Set TF_VAR_cdn_certificate_arn; the deploy workflow passes the AWS_CDN_CERTIFICATE_ARN secret."
-  type        = string
-}
-
 variable "log_bucket" {
   description = "Existing S3 bucket for access logs. Set TF_VAR_log_bucket; the deploy workflow passes the AWS_LOG_BUCKET secret."
   type        = string

@@ -75,10 +75,12 @@ module "shop" {
   secret_parameter_prefix = "/shop/staging/"
   log_retention_days      = 30
   image_tag               = var.image_tag
-  certificate_arn         = var.certificate_arn
-  cdn_certificate_arn     = var.cdn_certificate_arn
-  log_bucket              = var.log_bucket
-  backup_copy_region      = null
+  dns = {
+    zone   = "example.com"
+    domain = "staging.shop.example.com"
+  }
+  log_bucket         = var.log_bucket
+  backup_copy_region = null
 
   load_balancer = {
     idle_timeout              = 60

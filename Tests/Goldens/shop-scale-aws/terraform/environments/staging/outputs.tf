@@ -25,6 +25,16 @@ output "cache_endpoints" {
   value       = module.shop.cache_endpoints
 }
 
+output "cache_users" {
+  description = "The user each cache's password belongs to."
+  value       = module.shop.cache_users
+}
+
+output "cache_password_secrets" {
+  description = "The secret holding each cache's password."
+  value       = module.shop.cache_password_secrets
+}
+
 output "ecs_cluster" {
   description = "The ECS cluster."
   value       = module.shop.ecs_cluster

@@ -360,7 +360,7 @@ resource "aws_cloudwatch_metric_alarm" "certificate_expiry" {
   metric_name       = "DaysToExpiry"
   statistic         = "Minimum"
   dimensions = {
-    CertificateArn = var.certificate_arn
+    CertificateArn = local.certificate_arn
   }
   period              = 86400
   evaluation_periods  = 1

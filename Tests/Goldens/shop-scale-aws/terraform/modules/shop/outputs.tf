@@ -25,6 +25,16 @@ output "cache_endpoints" {
   value       = { for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }
 }
 
+output "cache_users" {
+  description = "The user each cache's password belongs to, for the deploy to set it."
+  value       = { for cache, user in aws_elasticache_user.default : cache => user.user_id }
+}
+
+output "cache_password_secrets" {
+  description = "The secret holding each cache's password."
+  value       = { for cache, secret in aws_secretsmanager_secret.cache_password : cache => secret.arn }
+}
+
 output "ecs_cluster" {
   description = "Cluster running the services and workers."
   value       = aws_ecs_cluster.this.name
