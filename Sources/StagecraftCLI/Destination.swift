@@ -35,6 +35,13 @@ struct DestinationOptions: ParsableArguments {
         do { return try OutputPath(trimmed) } catch { throw ValidationError("--prefix: \(error)") }
     }
 
+    /// The folder the output's paths start from: the output folder, or the repository (with its prefix).
+    var root: URL {
+        if let out { return URL(fileURLWithPath: out) }
+        let repository = URL(fileURLWithPath: repo ?? ".")
+        return prefixPath.map { repository.appendingPathComponent($0.value) } ?? repository
+    }
+
     /// Where the output is, as the user named it.
     var label: String {
         if let out { return out }

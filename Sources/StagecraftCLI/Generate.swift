@@ -47,7 +47,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let console = Console()
-        let generation = try stack.generate(console: console)
+        let generation = try stack.generate(console: console, outputRoot: destination.root)
         do {
             if let out = destination.out {
                 var writer = DirectoryWriter(root: URL(fileURLWithPath: out))

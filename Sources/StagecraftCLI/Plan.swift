@@ -20,7 +20,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let console = Console()
-        let generation = try stack.generate(console: console)
+        let generation = try stack.generate(console: console, outputRoot: destination.root)
         let diff: PlanDiff
         do {
             let (changes, read) = try destination.changes(for: generation.files)

@@ -32,6 +32,15 @@ public struct PromotionWorkflow {
         self.author = author
     }
 
+    /// The stack file as the output names it: relative to the repository root.
+    private var outputName: String {
+        let root = switch destination {
+        case .folder(let root): root
+        case .repository(let path, _, let prefix): prefix.map { URL(fileURLWithPath: path).appendingPathComponent($0.value) } ?? URL(fileURLWithPath: path)
+        }
+        return RepositoryRelativePath.stackFile(stackFile, outputRoot: root)
+    }
+
     public struct Outcome {
         public var promotion: Promotion
         /// The audit at the target stage; its gate failures refused the promotion, or were forced.
@@ -58,8 +67,8 @@ public struct PromotionWorkflow {
         if !audit.passesGates && !force { return outcome }
         guard let after = promotion.after else { throw Unplannable(stage: target) }
 
-        let files = try renderer.files(for: after)
-        let runbook = try Runbook.render(promotion, gates: audit.gateFailures, stackFile: stackFile, templates: renderer.templates)
+        let files = try renderer.files(for: after.namingStackFile(outputName))
+        let runbook = try Runbook.render(promotion, gates: audit.gateFailures, stackFile: outputName, templates: renderer.templates)
         outcome.proceeds = true
         outcome.runbook = runbook
         if dryRun {

@@ -59,15 +59,20 @@ struct StackOptions: ParsableArguments {
         }
     }
 
-    /// Plans and renders, printing warnings, or every error and exit 1.
-    func generate(console: Console) throws -> Generation {
+    /// Plans and renders for output under `outputRoot`, printing warnings, or every error and exit 1.
+    func generate(console: Console, outputRoot: URL) throws -> Generation {
         let spec = try loadSpec(console: console)
         let renderer = try renderer(console: console)
         return try reportingFailures(console: console) {
-            let generation = try renderer.render(spec)
-            for warning in generation.plan.warnings { console.diagnostic(warning) }
-            return generation
+            let plan = try renderer.plan(spec).namingStackFile(outputName(under: outputRoot))
+            for warning in plan.warnings { console.diagnostic(warning) }
+            return Generation(plan: plan, files: try renderer.files(for: plan))
         }
+    }
+
+    /// The stack file as output under `outputRoot` names it: relative to the repository root.
+    func outputName(under outputRoot: URL) -> String {
+        RepositoryRelativePath.stackFile(stackFile, outputRoot: outputRoot)
     }
 
     /// Plans only (no templates needed), printing warnings, or every error and exit 1.

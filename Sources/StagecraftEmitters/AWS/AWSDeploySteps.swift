@@ -80,12 +80,36 @@ struct AWSDeploySteps {
         ]
     }
 
+    /// Done only when each service's PRIMARY deployment runs the task definition Terraform just
+    /// applied and its rollout is COMPLETED. `aws ecs wait services-stable` also succeeds after the
+    /// deployment circuit breaker has rolled back to the previous task definition, which would
+    /// then be recorded as this release. 30 minutes at most per service.
     private var waitForServices: String {
         let services = environment.workloads.map { FormatQuoting.shell($0.name) }.joined(separator: " ")
         return """
+            definitions="$(terraform -chdir="$TF_ROOT" output -json service_task_definitions)"
             for service in \(services); do
-              echo "Waiting for $service to become stable"
-              aws ecs wait services-stable --cluster "$CLUSTER" --services "$service"
+              expected="$(jq -r --arg service "$service" '.[$service]' <<< "$definitions")"
+              echo "Waiting for $service to roll out $expected"
+              state=""
+              for _ in $(seq 120); do
+                deployment="$(aws ecs describe-services --cluster "$CLUSTER" --services "$service" \\
+                  --query "services[0].deployments[?status=='PRIMARY'] | [0].[rolloutState, taskDefinition]" --output text)"
+                read -r state running <<< "$deployment"
+                if [ "$running" != "$expected" ]; then
+                  echo "ECS rolled $service back to $running (its circuit breaker): the release's tasks did not become healthy." >&2
+                  exit 1
+                fi
+                case "$state" in
+                  COMPLETED) break ;;
+                  FAILED) echo "The rollout of $service failed." >&2; exit 1 ;;
+                esac
+                sleep 15
+              done
+              if [ "$state" != COMPLETED ]; then
+                echo "The rollout of $service is still $state after 30 minutes." >&2
+                exit 1
+              fi
             done
             """
     }
@@ -241,7 +265,7 @@ struct AWSDeploySteps {
             CIStep("Terraform apply", .run("""
                 terraform -chdir="$TF_ROOT" apply -input=false tfplan
                 """), environment: terraformEnvironment),
-            CIStep("Wait for the ECS services", .run(waitForServices), environment: [clusterVariable]),
+            CIStep("Wait for the ECS services", .run(waitForServices), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable]),
             CIStep("Record the deployed image tag", .run("""
                 aws ssm put-parameter --name "$TAG_PARAMETER" --type String --overwrite --value "$IMAGE_TAG"
                 """), environment: [tag, CIStep.Variable("IMAGE_TAG", .imageTag)]),

@@ -34,6 +34,7 @@ enum AWSOutputs {
                     }
                   }
                 """#), description: "Where each database's roles task runs (aws ecs run-task --network-configuration).")
+            Terraform.output("service_task_definitions", .ref("{ for name, definition in aws_ecs_task_definition.this : name => definition.arn }"), description: "The task definition each ECS service runs in this release, which its rollout must complete.")
             Terraform.output("ecs_services", .ref("sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))"), description: "Names of the ECS services, for deploy checks.")
         }
     }

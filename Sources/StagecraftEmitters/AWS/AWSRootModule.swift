@@ -33,6 +33,7 @@ enum AWSRootModule {
         ("cache_password_secrets", "The secret holding each cache's password."),
         ("ecs_cluster", "The ECS cluster."),
         ("ecs_services", "The ECS services."),
+        ("service_task_definitions", "The task definition each ECS service runs in this release."),
         ("migration_task_definitions", "The migration task of each migrated database."),
         ("migration_networks", "Where each migration task runs."),
         ("database_role_tasks", "The task that keeps each database's application role in step with its secret."),

@@ -292,7 +292,8 @@ final class AWSPlatformTests: XCTestCase {
         XCTAssertTrue(workflow.contains("plan -input=false -out=tfplan"))
         XCTAssertTrue(workflow.contains("GITHUB_STEP_SUMMARY"))
         XCTAssertTrue(workflow.contains("apply -input=false tfplan"))
-        XCTAssertTrue(workflow.contains("aws ecs wait services-stable"))
+        XCTAssertTrue(workflow.contains("deployments[?status=='PRIMARY'] | [0].[rolloutState, taskDefinition]"), "the rollout, not services-stable")
+        XCTAssertFalse(workflow.contains("services-stable"), "services-stable passes after a circuit-breaker rollback")
         XCTAssertTrue(workflow.contains("if: failure()"), "a rollback step")
         XCTAssertFalse(workflow.contains("aws-secret-access-key"), "no long-lived keys")
         if let actionlint = Tools.path("actionlint") {

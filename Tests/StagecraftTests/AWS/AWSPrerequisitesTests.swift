@@ -103,7 +103,7 @@ final class AWSPrerequisitesTests: XCTestCase {
             let bin = try Fixtures.temporaryDirectory("aws-stub")
             defer { try? FileManager.default.removeItem(at: bin) }
             // Answers the query the step asks: is the value the placeholder?
-            try stub("aws", in: bin, """
+            try Tools.stub("aws", in: bin, """
                 #!/bin/bash
                 name=""; query=""
                 while [ $# -gt 0 ]; do
@@ -154,7 +154,7 @@ final class AWSPrerequisitesTests: XCTestCase {
             let bin = try Fixtures.temporaryDirectory("aws-stub")
             defer { try? FileManager.default.removeItem(at: bin) }
             let calls = bin.appendingPathComponent("calls"), input = bin.appendingPathComponent("input")
-            try stub("terraform", in: bin, """
+            try Tools.stub("terraform", in: bin, """
                 #!/bin/bash
                 case "$*" in
                   *"output -json cache_users") echo '{"cache":"marketplace-production-cache"}' ;;
@@ -162,7 +162,7 @@ final class AWSPrerequisitesTests: XCTestCase {
                   *) exit 2 ;;
                 esac
                 """)
-            try stub("aws", in: bin, """
+            try Tools.stub("aws", in: bin, """
                 #!/bin/bash
                 echo "$*" >> "\(calls.path)"
                 case "$1 $2" in
@@ -198,11 +198,5 @@ final class AWSPrerequisitesTests: XCTestCase {
         let (again, callsAgain, _) = try run(hasPassword: true)
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertFalse(callsAgain.contains("modify-user") || callsAgain.contains("get-secret-value"), "a user with its password is left alone:\n\(callsAgain)")
-    }
-
-    private func stub(_ name: String, in directory: URL, _ script: String) throws {
-        let path = directory.appendingPathComponent(name)
-        try script.write(to: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
     }
 }

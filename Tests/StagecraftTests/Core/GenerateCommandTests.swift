@@ -5,7 +5,7 @@ import XCTest
 /// `stagecraft generate` and `plan` end to end, through the real executable.
 final class GenerateCommandTests: XCTestCase {
     func testGenerateTwiceReportsNoChangesAndMatchesTheGoldens() throws {
-        let directory = try Fixtures.workspace("cli")
+        let directory = try Fixtures.workspace("cli", git: true)
         let first = try Fixtures.stagecraft(["generate", "stacks/shop.swift", "--out", "out"], in: directory)
         XCTAssertEqual(first.status, 0, first.output)
         XCTAssertTrue(first.output.contains("+ .github/workflows/shop-ci.yml"), first.output)
@@ -16,6 +16,51 @@ final class GenerateCommandTests: XCTestCase {
 
         let written = try Fixtures.tree(directory.appendingPathComponent("out"))
         XCTAssertEqual(written, try Fixtures.tree(GoldenTests.goldens.appendingPathComponent("shop")))
+    }
+
+    /// The same stack, named four ways from three working directories (the repository's root, a
+    /// folder inside it, a folder outside it), gives byte-identical output that names the stack
+    /// from the repository's root; outside a repository, from the output folder.
+    func testOutputIsTheSameFromAnyWorkingDirectoryAndAnySpellingOfThePath() throws {
+        let parent = try Fixtures.temporaryDirectory("paths")
+        let repository = parent.appendingPathComponent("repo")
+        try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
+        XCTAssertEqual(try Tools.run("git", ["init", "-q", repository.path]).status, 0)
+        try FileManager.default.createDirectory(at: repository.appendingPathComponent("stacks"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(Fixtures.stackFile("blog")),
+                                         to: repository.appendingPathComponent("stacks/blog.swift"))
+        let elsewhere = parent.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let runs: [(URL, String, String)] = [
+            (repository, "stacks/blog.swift", "out-relative"),
+            (repository, repository.appendingPathComponent("stacks/blog.swift").path, repository.appendingPathComponent("out-absolute").path),
+            (repository.appendingPathComponent("stacks"), "./blog.swift", "../out-inside"),
+            (elsewhere, "../repo/stacks/../stacks/blog.swift", "../repo/out-outside"),
+        ]
+        for (directory, stack, out) in runs {
+            let result = try Fixtures.stagecraft(["generate", stack, "--out", out], in: directory)
+            XCTAssertEqual(result.status, 0, result.output)
+        }
+        let first = try Fixtures.tree(repository.appendingPathComponent("out-relative"))
+        XCTAssertTrue(String(decoding: try XCTUnwrap(first["README.md"]), as: UTF8.self).contains("Regenerate with: stagecraft generate stacks/blog.swift -->"))
+        for out in ["out-absolute", "out-inside", "out-outside"] {
+            let other = try Fixtures.tree(repository.appendingPathComponent(out))
+            XCTAssertEqual(Set(other.keys), Set(first.keys), out)
+            for (path, data) in first where other[path] != data { XCTFail("\(out)/\(path) differs from out-relative/\(path)") }
+        }
+
+        // Outside any work tree, relative to the output folder (where the temporary folder is not in one).
+        var above = parent
+        while above.pathComponents.count > 1 {
+            if FileManager.default.fileExists(atPath: above.appendingPathComponent(".git").path) { return }
+            above.deleteLastPathComponent()
+        }
+        let loose = parent.appendingPathComponent("loose")
+        try FileManager.default.createDirectory(at: loose.appendingPathComponent("stacks"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("stacks/blog.swift"), to: loose.appendingPathComponent("stacks/blog.swift"))
+        XCTAssertEqual(try Fixtures.stagecraft(["generate", loose.appendingPathComponent("stacks/blog.swift").path, "--out", "infra"], in: loose).status, 0)
+        let readme = try String(contentsOf: loose.appendingPathComponent("infra/README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("Regenerate with: stagecraft generate ../stacks/blog.swift -->"), readme)
     }
 
     func testPlanExitsTwoOnChangesAndZeroWhenUpToDate() throws {

@@ -11,7 +11,7 @@ final class PromotionTests: XCTestCase {
     private func read(_ url: URL) throws -> Data { try Data(contentsOf: url) }
 
     func testBlogGrowthPromotionIsRefusedNamingEachGateAndItsFix() throws {
-        let directory = try Fixtures.workspace("promote", examples: ["blog"])
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         let before = try read(directory.appendingPathComponent("stacks/blog.swift"))
         let result = try Fixtures.stagecraft(["promote", "stacks/blog.swift", "--to", "growth", "--out", "out"], in: directory)
         XCTAssertEqual(result.status, 1, result.output)
@@ -28,7 +28,7 @@ final class PromotionTests: XCTestCase {
     }
 
     func testFixedBlogPromotesChangingOnlyTheStageArgument() throws {
-        let directory = try Fixtures.workspace("promote", examples: ["blog"])
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         try PromotionSupport.applyBlogGrowthFixes(in: directory)
         let stackURL = directory.appendingPathComponent("stacks/blog.swift")
         let fixed = try String(contentsOf: stackURL, encoding: .utf8)
@@ -57,7 +57,7 @@ final class PromotionTests: XCTestCase {
     }
 
     func testPromoteThenDemoteRestoresStackAndOutputByteForByte() throws {
-        let directory = try Fixtures.workspace("promote", examples: ["blog"])
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         try PromotionSupport.applyBlogGrowthFixes(in: directory)
         let out = directory.appendingPathComponent("out")
         let spec = try PromotionSupport.spec("stacks/blog.swift", in: directory)
@@ -95,7 +95,7 @@ final class PromotionTests: XCTestCase {
     }
 
     func testRepositoryPromotionIsOneCommitAndDryRunTouchesNothing() throws {
-        let directory = try Fixtures.workspace("promote", examples: ["blog"])
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         try PromotionSupport.applyBlogGrowthFixes(in: directory)
         let git = { (arguments: [String]) throws -> String in
             let result = try Tools.run("/usr/bin/git", arguments, in: directory, environment: [

@@ -137,12 +137,17 @@ extension Fixtures {
 }
 
 extension Fixtures {
-    /// A temporary folder holding copies of example stacks under stacks/, as a user's repository would.
-    static func workspace(_ label: String, examples names: [String] = examples) throws -> URL {
+    /// A temporary folder holding copies of example stacks under stacks/, as a user's repository
+    /// would; with `git`, a git work tree as well (output then names the stacks from its root).
+    static func workspace(_ label: String, examples names: [String] = examples, git: Bool = false) throws -> URL {
         let directory = try temporaryDirectory(label)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("stacks"), withIntermediateDirectories: true)
         for name in names {
             try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(stackFile(name)), to: directory.appendingPathComponent(stackFile(name)))
+        }
+        if git {
+            let initialised = try Tools.run("git", ["init", "-q", directory.path])
+            guard initialised.status == 0 else { throw XCTSkip("git init failed: \(initialised.output)") }
         }
         return directory
     }

@@ -46,6 +46,14 @@ enum Tools {
         return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// An executable `name` in `directory` running `script`: a stand-in for a program a generated
+    /// script calls (the AWS CLI, Terraform) when `directory` leads PATH.
+    static func stub(_ name: String, in directory: URL, _ script: String) throws {
+        let path = directory.appendingPathComponent(name)
+        try script.write(to: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
+    }
+
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

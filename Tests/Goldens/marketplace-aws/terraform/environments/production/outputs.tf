@@ -45,6 +45,11 @@ output "ecs_services" {
   value       = module.marketplace.ecs_services
 }
 
+output "service_task_definitions" {
+  description = "The task definition each ECS service runs in this release."
+  value       = module.marketplace.service_task_definitions
+}
+
 output "migration_task_definitions" {
   description = "The migration task of each migrated database."
   value       = module.marketplace.migration_task_definitions

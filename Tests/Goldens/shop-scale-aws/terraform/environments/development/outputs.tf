@@ -45,6 +45,11 @@ output "ecs_services" {
   value       = module.shop.ecs_services
 }
 
+output "service_task_definitions" {
+  description = "The task definition each ECS service runs in this release."
+  value       = module.shop.service_task_definitions
+}
+
 output "migration_task_definitions" {
   description = "The migration task of each migrated database."
   value       = module.shop.migration_task_definitions

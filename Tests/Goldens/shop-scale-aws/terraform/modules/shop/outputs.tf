@@ -76,6 +76,11 @@ output "database_role_networks" {
   }
 }
 
+output "service_task_definitions" {
+  description = "The task definition each ECS service runs in this release, which its rollout must complete."
+  value       = { for name, definition in aws_ecs_task_definition.this : name => definition.arn }
+}
+
 output "ecs_services" {
   description = "Names of the ECS services, for deploy checks."
   value       = sort(concat(keys(aws_ecs_service.fixed), keys(aws_ecs_service.autoscaled)))
