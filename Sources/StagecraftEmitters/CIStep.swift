@@ -10,6 +10,9 @@ public struct CIStep: Sendable, Equatable {
         case checkout
         /// The same, with the history a change is compared with (its base commit).
         case checkoutWithHistory
+        /// Get the repository's files at the commit whose images the job deploys (its image tag),
+        /// so a manual redeploy of an earlier commit deploys that commit's configuration too.
+        case checkoutRelease
         /// Put the language toolchain on the runner, with its package cache.
         case setupToolchain(Toolchain)
         /// Restore and save a cache between runs.

@@ -160,6 +160,8 @@ public struct GitHubActionsEmitter: Emitter {
             return [step(ciStep.name, ActionPins.checkout, with: [("persist-credentials", false)])]
         case .checkoutWithHistory:
             return [step(ciStep.name, ActionPins.checkout, with: [("persist-credentials", false), ("fetch-depth", 0)])]
+        case .checkoutRelease:
+            return [step(ciStep.name, ActionPins.checkout, with: [("ref", .string(imageTag)), ("persist-credentials", false)])]
         case .setupToolchain(let toolchain):
             return toolchainSetup(ciStep.name, toolchain)
         case .cache(.swiftBuild):

@@ -193,7 +193,8 @@ struct GitLabJob {
         switch step.action {
         case .run(let script): body = script
         // GitLab's clone has the history a merge request needs, or the job fetches its base.
-        case .checkout, .checkoutWithHistory, .setupToolchain, .cache: return nil
+        // A GitLab job runs at its pipeline's commit; a redeploy of another commit is that commit's pipeline, retried.
+        case .checkout, .checkoutWithHistory, .checkoutRelease, .setupToolchain, .cache: return nil
         case .dependencyReview, .codeScanning, .secretScanning: return nil
         case .registryLogin(let host):
             body = "printf '%s' \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USERNAME\" --password-stdin \(FormatQuoting.shell(host))"

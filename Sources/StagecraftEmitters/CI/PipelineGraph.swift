@@ -35,7 +35,7 @@ public struct PipelineGraph: Sendable, Equatable {
                 stage: .deploy,
                 needs: target.after.map { [$0] } ?? [],
                 trigger: .defaultBranch,
-                steps: [CIStep("Check out", .checkout)] + (try deploySteps.steps(for: target, plan: plan)),
+                steps: [CIStep("Check out the release", .checkoutRelease)] + (try deploySteps.steps(for: target, plan: plan)),
                 deployment: CIJob.Deployment(environment: target.environment, url: target.url, tier: kind, requiresApproval: target.requiresApproval)
             )
         }

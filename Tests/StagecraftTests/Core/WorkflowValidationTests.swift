@@ -2,6 +2,7 @@ import Foundation
 import StagecraftOutput
 import StagecraftPlanner
 import XCTest
+import Yams
 
 /// Every generated GitHub workflow passes the tools GitHub users run on theirs.
 final class WorkflowValidationTests: XCTestCase {
@@ -39,6 +40,23 @@ final class WorkflowValidationTests: XCTestCase {
         for (name, directory, workflows) in try outputs() {
             let result = try Tools.run(checker, ["--builtin-schema", "vendor.github-workflows"] + workflows, in: directory)
             XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
+        }
+    }
+
+    /// Every deploy job checks out the commit whose images it deploys: a manual redeploy of an
+    /// earlier image tag deploys that commit's configuration, not the branch's newest.
+    func testEveryDeployJobChecksOutTheCommitOfItsImageTag() throws {
+        for (name, directory, workflows) in try outputs() {
+            for workflow in workflows where workflow.hasSuffix("-deploy.yml") {
+                let text = try String(contentsOf: directory.appendingPathComponent(workflow), encoding: .utf8)
+                let document = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
+                for (job, value) in try XCTUnwrap(document["jobs"] as? [String: Any]) {
+                    let steps = try XCTUnwrap((value as? [String: Any])?["steps"] as? [[String: Any]])
+                    let checkouts = steps.filter { ($0["uses"] as? String)?.hasPrefix("actions/checkout@") ?? false }
+                    XCTAssertEqual(checkouts.count, 1, "\(name) \(job)")
+                    XCTAssertEqual((checkouts.first?["with"] as? [String: Any])?["ref"] as? String, "${{ inputs.image-tag }}", "\(name) \(job)")
+                }
+            }
         }
     }
 
