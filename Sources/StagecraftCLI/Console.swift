@@ -25,6 +25,10 @@ struct Console {
         FileHandle.standardError.write(Data((paint("error:", .red) + " " + text + "\n").utf8))
     }
 
+    func warning(_ text: String) {
+        FileHandle.standardError.write(Data((paint("warning:", .yellow) + " " + text + "\n").utf8))
+    }
+
     /// Text for standard error exactly as given (another tool's diagnostics).
     func raw(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import StagecraftEmitters
+import StagecraftEvaluation
+import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
 
@@ -40,6 +42,14 @@ struct Init: ParsableCommand {
         let text = try TemplateLibrary(builtIn: builtIn).render("init/Stack.swift", ["name": name, "stage": stage.rawValue])
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         console.print("wrote \(path). Next: stagecraft generate \(path) --out infra")
+        // The editor's view of the DSL; the stack is written whether or not this can be.
+        do {
+            let toolchain = try EvaluationToolchain.discover(toolVersion: StagecraftVersion.current)
+            let flags = try EditorConfiguration.write(besideStackFile: path, toolchain: toolchain)
+            console.print("wrote \(flags): sourcekit-lsp completes and checks the stack as you type")
+        } catch {
+            console.warning("no editor configuration: \(error)")
+        }
     }
 }
 

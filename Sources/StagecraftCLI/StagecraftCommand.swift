@@ -14,7 +14,7 @@ public struct StagecraftCommand: ParsableCommand {
             Start with `stagecraft init`, then `stagecraft generate --out infra`.
             """,
         version: StagecraftVersion.current,
-        subcommands: [Init.self, Generate.self, Plan.self, Check.self, Promote.self, Stages.self, Graph.self, Verify.self]
+        subcommands: [Init.self, Editor.self, Generate.self, Plan.self, Check.self, Promote.self, Stages.self, Graph.self, Verify.self]
     )
 
     public init() {}
