@@ -55,7 +55,12 @@ public struct PromotionWorkflow {
 
     public struct Unplannable: Error, CustomStringConvertible {
         public var stage: Stage
-        public var description: String { "the stack does not plan at \(stage); --force cannot skip what the planner refuses" }
+        /// What the planner refuses, each at its stack-file line.
+        public var reasons: [Diagnostic]
+        public var description: String {
+            (["the stack does not plan at \(stage); --force cannot skip what the planner refuses:"] + reasons.map { "  \($0)" })
+                .joined(separator: "\n")
+        }
     }
 
     public func run(_ spec: StackSpec, to target: Stage, environment: String? = nil) throws -> Outcome {
@@ -65,7 +70,7 @@ public struct PromotionWorkflow {
         let audit = ReadinessAudit(planner: planner).audit(promotion.newSpec, at: target)
         var outcome = Outcome(promotion: promotion, audit: audit, proceeds: false)
         if !audit.passesGates && !force { return outcome }
-        guard let after = promotion.after else { throw Unplannable(stage: target) }
+        guard let after = promotion.after else { throw Unplannable(stage: target, reasons: promotion.refusal) }
 
         let files = try renderer.files(for: after.namingStackFile(outputName))
         let runbook = try Runbook.render(promotion, gates: audit.gateFailures, stackFile: outputName, templates: renderer.templates)

@@ -15,8 +15,10 @@ public struct Promotion: Sendable {
     public var newSource: [UInt8]
     public var newSpec: StackSpec
     public var before: StackPlan
-    /// Nil when the stack does not plan at the target stage (the audit says why).
+    /// Nil when the stack does not plan at the target stage; `refusal` says why.
     public var after: StackPlan?
+    /// The planner's errors at the target stage, each at its stack-file line; empty when it plans.
+    public var refusal: [Diagnostic] = []
     public var changes: [EnvironmentChanges]
 
     public var isDemotion: Bool { to < from }
@@ -84,11 +86,18 @@ public struct Promoter: Sendable {
             newSpec.stage = target
             newSource = try rewriter.setting(stage: target, ofCall: "Stack", atLine: spec.location.line)
         }
-        let after = try? planner.plan(newSpec)
+        let after: StackPlan?
+        var refusal: [Diagnostic] = []
+        do {
+            after = try planner.plan(newSpec)
+        } catch {
+            after = nil
+            refusal = error.errors
+        }
         return Promotion(
             stack: spec.name, environment: name, from: from, to: target,
             source: source, newSource: newSource, newSpec: newSpec,
-            before: before, after: after,
+            before: before, after: after, refusal: refusal,
             changes: after.map { PlanChanges.between(before, $0) } ?? []
         )
     }

@@ -27,6 +27,23 @@ final class PromotionTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
     }
 
+    /// `--force` skips the gates, not the planner: its refusal names each line and why.
+    func testAForcedPromotionThePlannerRefusesNamesEachLineAndWhy() throws {
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
+        let before = try read(directory.appendingPathComponent("stacks/blog.swift"))
+        let result = try Fixtures.stagecraft(["promote", "stacks/blog.swift", "--to", "growth", "--force", "--out", "out"], in: directory)
+        XCTAssertEqual(result.status, 1, result.output)
+        for expected in [
+            "the stack does not plan at growth; --force cannot skip what the planner refuses:",
+            "stacks/blog.swift:16: error: web keeps sessions in process, which growth rules out",
+            "stacks/blog.swift:18: error: web stores uploads on local disk, which growth rules out",
+        ] {
+            XCTAssertTrue(result.output.contains(expected), "missing \(expected) in\n\(result.output)")
+        }
+        XCTAssertEqual(try read(directory.appendingPathComponent("stacks/blog.swift")), before, "nothing written")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+    }
+
     func testFixedBlogPromotesChangingOnlyTheStageArgument() throws {
         let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         try PromotionSupport.applyBlogGrowthFixes(in: directory)
