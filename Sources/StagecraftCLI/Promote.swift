@@ -52,6 +52,10 @@ struct Promote: ParsableCommand {
         let outcome: PromotionWorkflow.Outcome
         do {
             outcome = try workflow.run(spec, to: to, environment: environment)
+        } catch let failure as StageArgumentRewriter.Failure {
+            // Where in the stack file, as compilers say it.
+            console.error(failure.line.map { "\(stack.stackFile):\($0): \(failure)" } ?? "\(stack.stackFile): \(failure)")
+            throw ExitCode.failure
         } catch {
             console.error("\(error)")
             throw ExitCode.failure

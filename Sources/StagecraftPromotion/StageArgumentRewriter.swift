@@ -10,6 +10,14 @@ public struct StageArgumentRewriter {
         case notALiteralStage(callee: String, line: Int, text: String)
         case unreadable(String)
 
+        /// The stack-file line the failure is at, when it has one.
+        public var line: Int? {
+            switch self {
+            case .callNotFound(_, let line), .noStageArgument(_, let line), .notALiteralStage(_, let line, _): line
+            case .unreadable: nil
+            }
+        }
+
         public var description: String {
             switch self {
             case .callNotFound(let callee, let line): "no \(callee)(…) call found at line \(line) of the stack file"

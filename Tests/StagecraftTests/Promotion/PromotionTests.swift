@@ -44,6 +44,19 @@ final class PromotionTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
     }
 
+    /// A stage Stagecraft cannot rewrite (not a literal) is refused at its file and line.
+    func testAStageThatIsNotALiteralIsRefusedAtItsLine() throws {
+        let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
+        let path = directory.appendingPathComponent("stacks/blog.swift")
+        let source = try String(contentsOf: path, encoding: .utf8)
+        let line = try XCTUnwrap(source.components(separatedBy: "\n").firstIndex { $0.hasPrefix("let stack = Stack(\"blog\", stage: .mvp)") }) + 2
+        try source.replacingOccurrences(of: "let stack = Stack(\"blog\", stage: .mvp)", with: "let chosen: Stage = .mvp\nlet stack = Stack(\"blog\", stage: chosen)")
+            .write(to: path, atomically: true, encoding: .utf8)
+        let result = try Fixtures.stagecraft(["promote", "stacks/blog.swift", "--to", "growth", "--force", "--out", "out"], in: directory)
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.output.contains("stacks/blog.swift:\(line): the stage: argument of Stack(…) at line \(line) is \"chosen\""), result.output)
+    }
+
     func testFixedBlogPromotesChangingOnlyTheStageArgument() throws {
         let directory = try Fixtures.workspace("promote", examples: ["blog"], git: true)
         try PromotionSupport.applyBlogGrowthFixes(in: directory)
