@@ -21,10 +21,17 @@ public struct Pipeline: StackContent {
 }
 
 /// The toolchain CI sets up, and optionally the build command (its default depends on the toolchain).
+/// Swift, Node.js, Python, Go and Java come from pinned setup actions on GitHub; Ruby, Rust, PHP,
+/// .NET and Elixir jobs run in the toolchain's official image; on GitLab every job runs in the
+/// toolchain's image. Each keeps its packages between runs and has default build, test and lint
+/// commands (`bundle exec rake test`, `./gradlew test`, `cargo test --locked`, `mix test`, …).
 ///
 /// ```swift
 /// Build(.swift("6.1"))
 /// Build(.node("22"), command: "npm ci && npm run build")
+/// Build(.ruby("3.3"))                 // Rails: bundle install, bundle exec rake test, RuboCop
+/// Build(.java("21", .gradle))         // Java or Kotlin with the Gradle wrapper; .maven for Maven
+/// Build(.rust("1.83"))
 /// ```
 public struct Build: PipelineContent {
     let toolchain: Located<Toolchain>

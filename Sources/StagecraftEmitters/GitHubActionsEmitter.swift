@@ -80,6 +80,7 @@ public struct GitHubActionsEmitter: Emitter {
         map.set("runs-on", .string(job.runner == .macOS ? "macos-latest" : "ubuntu-latest"))
         map.set("timeout-minutes", .int(job.timeoutMinutes))
         if !job.permissions.isEmpty { map.set("permissions", permissions(job.permissions)) }
+        if let container = job.toolchain.flatMap(ToolchainImage.githubContainer) { map.set("container", .string(container.image)) }
         if !job.images.isEmpty {
             map.set("strategy", .map([("matrix", .map([("include", .list(job.images.map { image in
                 .map([
@@ -237,6 +238,17 @@ public struct GitHubActionsEmitter: Emitter {
             [step(name, ActionPins.setupPython, with: [("python-version", .string(version)), ("cache", "pip")])]
         case .go(let version):
             [step(name, ActionPins.setupGo, with: [("go-version", .string(version))])]
+        case .java(let version, let tool):
+            [step(name, ActionPins.setupJava, with: [("distribution", "temurin"), ("java-version", .string(version)), ("cache", .string(tool.rawValue))])]
+        case .ruby, .rust, .php, .dotnet, .elixir:
+            // The job runs in the toolchain's image (its `container:`); this step keeps its packages.
+            ToolchainImage.githubContainer(toolchain).map { container in
+                let lockFiles = container.lockFiles.map { "'\($0)'" }.joined(separator: ", ")
+                return [step("Cache packages", ActionPins.cache, with: [
+                    ("path", .string(container.cachePaths.joined(separator: "\n"))),
+                    ("key", .string("\(container.image.split(separator: "/").last!.replacingOccurrences(of: ":", with: "-"))-${{ hashFiles(\(lockFiles)) }}")),
+                ])]
+            } ?? []
         case .docker:
             []
         }

@@ -420,6 +420,13 @@ public struct Planner: Sendable {
         case .node: "npm ci && npm run build --if-present"
         case .python: "python -m pip install -r requirements.txt"
         case .go: "go build ./..."
+        case .ruby: "bundle install"
+        case .java(_, .gradle): "./gradlew assemble"
+        case .java(_, .maven): "mvn --batch-mode -DskipTests package"
+        case .rust: "cargo build --locked"
+        case .php: "composer install --no-interaction --prefer-dist"
+        case .dotnet: "dotnet build"
+        case .elixir: "mix local.hex --force && mix local.rebar --force && mix deps.get && mix compile"
         case .docker: nil
         }
     }
@@ -430,6 +437,13 @@ public struct Planner: Sendable {
         case .node: "npm test"
         case .python: "python -m pytest"
         case .go: "go test ./..."
+        case .ruby: "bundle exec rake test"
+        case .java(_, .gradle): "./gradlew test"
+        case .java(_, .maven): "mvn --batch-mode test"
+        case .rust: "cargo test --locked"
+        case .php: "vendor/bin/phpunit"
+        case .dotnet: "dotnet test"
+        case .elixir: "mix test"
         case .docker: nil
         }
     }
@@ -440,6 +454,13 @@ public struct Planner: Sendable {
         case .node: "npm run lint"
         case .python: "python -m ruff check ."
         case .go: "go vet ./..."
+        case .ruby: "bundle exec rubocop"
+        case .java(_, .gradle): "./gradlew check -x test"
+        case .java(_, .maven): "mvn --batch-mode -DskipTests verify"
+        case .rust: "rustup component add clippy && cargo clippy --locked -- --deny warnings"
+        case .php: "composer validate --strict"
+        case .dotnet: "dotnet format --verify-no-changes"
+        case .elixir: "mix format --check-formatted"
         case .docker: nil
         }
     }

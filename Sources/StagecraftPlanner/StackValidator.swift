@@ -358,11 +358,7 @@ struct StackValidator {
             error("a CI provider is named twice", pipeline.location)
         }
         if let toolchain = pipeline.toolchain {
-            let version: String? = switch toolchain.value {
-            case .swift(let v), .node(let v), .python(let v), .go(let v): v
-            case .docker: nil
-            }
-            if let version, !version.allSatisfy({ $0.isNumber || $0 == "." }) || version.isEmpty {
+            if let version = toolchain.value.version, !version.allSatisfy({ $0.isNumber || $0 == "." }) || version.isEmpty {
                 error("toolchain version \(version.debugDescription) must be digits and dots", toolchain.location)
             }
         }

@@ -86,8 +86,34 @@ public enum Toolchain: Codable, Sendable, Hashable {
     case node(String)
     case python(String)
     case go(String)
+    /// Ruby (Rails and others) in the official `ruby` image: Bundler, `rake test`, RuboCop.
+    case ruby(String)
+    /// A JDK (Eclipse Temurin) with Gradle (its wrapper, `./gradlew`) or Maven, for Java and Kotlin.
+    case java(String, JavaBuildTool)
+    /// Rust in the official `rust` image: Cargo, with the lock file enforced, and Clippy.
+    case rust(String)
+    /// PHP in the official `php` CLI image, with Composer (its installer checked against its signature).
+    case php(String)
+    /// .NET in Microsoft's SDK image: `dotnet build`, `dotnet test`, `dotnet format`.
+    case dotnet(String)
+    /// Elixir in the official `elixir` image: Mix, with Hex and Rebar installed.
+    case elixir(String)
     /// No toolchain on the runner: everything happens inside the service images.
     case docker
+
+    /// The version the stack names, or nil for `docker`.
+    public var version: String? {
+        switch self {
+        case .swift(let version), .node(let version), .python(let version), .go(let version), .ruby(let version),
+             .java(let version, _), .rust(let version), .php(let version), .dotnet(let version), .elixir(let version): version
+        case .docker: nil
+        }
+    }
+}
+
+/// How a JVM project builds.
+public enum JavaBuildTool: String, Codable, Sendable, Hashable {
+    case gradle, maven
 }
 
 /// How a new version reaches production.

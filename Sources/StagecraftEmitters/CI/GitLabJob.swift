@@ -95,20 +95,12 @@ struct GitLabJob {
 
     // MARK: Runner image and caches
 
-    private var toolchain: Toolchain? {
-        for step in job.steps { if case .setupToolchain(let toolchain) = step.action { return toolchain } }
-        return nil
-    }
+    private var toolchain: Toolchain? { job.toolchain }
 
     private var image: String {
         if !job.images.isEmpty { return Self.dockerImage }
-        switch toolchain {
-        case .swift(let version): return "swift:\(version)"
-        case .node(let version): return "node:\(version)"
-        case .python(let version): return "python:\(version)"
-        case .go(let version): return "golang:\(version)"
-        case .docker, nil: return job.deployment == nil ? Self.dockerImage : Self.deployImage
-        }
+        if let toolchain, let image = ToolchainImage.gitlab(toolchain) { return image }
+        return job.deployment == nil ? Self.dockerImage : Self.deployImage
     }
 
     /// Language package caches (what GitHub's setup actions cache), plus the job's own caches.
@@ -118,11 +110,8 @@ struct GitLabJob {
             let key: YAML = files.map { .map([("files", .list($0.map { .string($0) })), ("prefix", .string(prefix))]) } ?? .string(prefix)
             return .map([("key", key), ("paths", .list(paths.map { .string($0) }))])
         }
-        switch toolchain {
-        case .node: caches.append(entry("npm", files: ["package-lock.json"], paths: [".npm/"]))
-        case .python: caches.append(entry("pip", files: ["requirements.txt"], paths: [".cache/pip/"]))
-        case .go: caches.append(entry("go", files: ["go.sum"], paths: [".go/pkg/mod/"]))
-        default: break
+        if let toolchain, let packages = ToolchainImage.gitlabCache(toolchain) {
+            caches.append(entry(packages.prefix, files: packages.files, paths: packages.paths))
         }
         for step in job.steps {
             switch step.action {
@@ -137,11 +126,8 @@ struct GitLabJob {
 
     private var variables: [(String, YAML)] {
         var result: [(String, YAML)] = []
-        switch toolchain {
-        case .node: result.append(("npm_config_cache", "$CI_PROJECT_DIR/.npm"))
-        case .python: result.append(("PIP_CACHE_DIR", "$CI_PROJECT_DIR/.cache/pip"))
-        case .go: result.append(("GOMODCACHE", "$CI_PROJECT_DIR/.go/pkg/mod"))
-        default: break
+        if let toolchain, let packages = ToolchainImage.gitlabCache(toolchain) {
+            result += packages.variables.map { ($0.0, YAML.string($0.1)) }
         }
         if job.deployment != nil { result.append(("IMAGE_TAG", "$CI_COMMIT_SHA")) }
         if !job.images.isEmpty {

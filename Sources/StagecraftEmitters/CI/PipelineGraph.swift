@@ -93,6 +93,12 @@ public struct CIJob: Sendable, Equatable {
     public var images: [ImageBuild] = []
     public var deployment: Deployment?
 
+    /// The language toolchain the job sets up, if any.
+    public var toolchain: Toolchain? {
+        for step in steps { if case .setupToolchain(let toolchain) = step.action { return toolchain } }
+        return nil
+    }
+
     public var permissions: [Permission] {
         var result: Set<Permission> = []
         for step in steps {
@@ -164,9 +170,31 @@ private struct CIJobsBuilder {
         case .node(let version): [CIStep("Set up Node.js \(version)", .setupToolchain(toolchain))]
         case .python(let version): [CIStep("Set up Python \(version)", .setupToolchain(toolchain))]
         case .go(let version): [CIStep("Set up Go \(version)", .setupToolchain(toolchain))]
+        case .ruby(let version): [CIStep("Set up Ruby \(version)", .setupToolchain(toolchain))]
+        case .java(let version, let tool): [CIStep("Set up Java \(version) with \(tool == .gradle ? "Gradle" : "Maven")", .setupToolchain(toolchain))]
+        case .rust(let version): [CIStep("Set up Rust \(version)", .setupToolchain(toolchain))]
+        case .php(let version): [CIStep("Set up PHP \(version)", .setupToolchain(toolchain)), CIStep("Install Composer", .run(Self.installComposer))]
+        case .dotnet(let version): [CIStep("Set up .NET \(version)", .setupToolchain(toolchain))]
+        case .elixir(let version): [CIStep("Set up Elixir \(version)", .setupToolchain(toolchain))]
         case .docker: []
         }
     }
+
+    /// Composer as its documentation installs it: the installer is checked against the SHA-384
+    /// signature Composer publishes, and refused if it differs. Git and unzip fetch packages.
+    static let installComposer = """
+        apt-get update -qq
+        apt-get install --yes --quiet --no-install-recommends git unzip > /dev/null
+        php -r "copy('https://getcomposer.org/installer', 'composer-setup.php');"
+        expected="$(php -r "echo trim(file_get_contents('https://composer.github.io/installer.sig'));")"
+        actual="$(php -r "echo hash_file('sha384', 'composer-setup.php');")"
+        if [ "$expected" != "$actual" ]; then
+          echo "The Composer installer does not match its published signature." >&2
+          exit 1
+        fi
+        php composer-setup.php --quiet --install-dir=/usr/local/bin --filename=composer
+        rm composer-setup.php
+        """
 
     private func buildSteps() -> [CIStep] {
         var steps: [CIStep] = []
@@ -208,7 +236,12 @@ private struct CIJobsBuilder {
         case .node: "javascript-typescript"
         case .python: "python"
         case .go: "go"
-        case .docker: nil
+        case .ruby: "ruby"
+        case .java: "java-kotlin"
+        case .rust: "rust"
+        case .dotnet: "csharp"
+        // CodeQL reads neither PHP nor Elixir.
+        case .php, .elixir, .docker: nil
         }
     }
 
