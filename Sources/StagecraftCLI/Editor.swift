@@ -1,6 +1,4 @@
 import ArgumentParser
-import StagecraftEvaluation
-import StagecraftOutput
 
 struct Editor: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +18,7 @@ struct Editor: ParsableCommand {
     func run() throws {
         let console = Console()
         do {
-            let toolchain = try EvaluationToolchain.discover(toolVersion: StagecraftVersion.current)
-            let path = try EditorConfiguration.write(besideStackFile: stackFile, toolchain: toolchain)
+            let path = try EditorConfiguration.write(besideStackFile: stackFile)
             console.print("wrote \(path): open the folder in an editor with sourcekit-lsp for completion and errors as you type")
         } catch {
             console.error("\(error)")

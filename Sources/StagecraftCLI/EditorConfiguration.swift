@@ -1,5 +1,6 @@
 import Foundation
 import StagecraftEvaluation
+import StagecraftOutput
 
 /// `compile_flags.txt` beside a stack file: the flags sourcekit-lsp (what VS Code's Swift
 /// extension, Neovim, Emacs and others run) compiles the folder's Swift files with, so the editor
@@ -27,8 +28,10 @@ enum EditorConfiguration {
 
     /// Writes the file into the stack file's folder and returns its path. A file there that
     /// Stagecraft did not write (its flags do not start as ours do) is left alone.
+    /// With no `toolchain`, the one stack evaluation would use (the DSL library next to this executable).
     @discardableResult
-    static func write(besideStackFile stackFile: String, toolchain: EvaluationToolchain) throws -> String {
+    static func write(besideStackFile stackFile: String, toolchain: EvaluationToolchain? = nil) throws -> String {
+        let toolchain = try toolchain ?? EvaluationToolchain.discover(toolVersion: StagecraftVersion.current)
         let folder = URL(fileURLWithPath: stackFile).deletingLastPathComponent()
         let file = folder.appendingPathComponent(fileName)
         // Named as the stack file was: relative when it was.

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import StagecraftEmitters
-import StagecraftEvaluation
-import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
 
@@ -44,8 +42,7 @@ struct Init: ParsableCommand {
         console.print("wrote \(path). Next: stagecraft generate \(path) --out infra")
         // The editor's view of the DSL; the stack is written whether or not this can be.
         do {
-            let toolchain = try EvaluationToolchain.discover(toolVersion: StagecraftVersion.current)
-            let flags = try EditorConfiguration.write(besideStackFile: path, toolchain: toolchain)
+            let flags = try EditorConfiguration.write(besideStackFile: path)
             console.print("wrote \(flags): sourcekit-lsp completes and checks the stack as you type")
         } catch {
             console.warning("no editor configuration: \(error)")
