@@ -215,6 +215,7 @@ public struct GitHubActionsEmitter: Emitter {
                     ("push", true),
                     ("tags", "${{ matrix.image }}:${{ github.sha }}"),
                     ("provenance", "mode=max"),
+                    ("sbom", true),
                 ]),
             ]
         case .awsCredentials(let roleSecret, let region):

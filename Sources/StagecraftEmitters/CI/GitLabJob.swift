@@ -17,6 +17,11 @@ struct GitLabJob {
     static let kubectlVersion = "v1.31.4"
     static let awsTokenFile = "$CI_BUILDS_DIR/.aws-web-identity-token"
 
+    /// GitLab's own container registry, where the job token logs in.
+    static func isGitLabRegistry(_ host: String) -> Bool {
+        host == "registry.gitlab.com" || host == "$CI_REGISTRY"
+    }
+
     /// GitLab's own security scanners replace a job made only of that scan.
     static func template(_ job: CIJob) -> String? {
         for step in job.steps {
@@ -168,7 +173,9 @@ struct GitLabJob {
         for step in job.steps {
             for variable in step.environment { if case .secret(let name) = variable.value, !names.contains(name) { names.append(name) } }
             if case .awsCredentials(let role, _) = step.action, !names.contains(role) { names.append(role) }
-            if case .registryLogin = step.action { names += ["REGISTRY_USERNAME", "REGISTRY_PASSWORD"].filter { !names.contains($0) } }
+            if case .registryLogin(let host) = step.action, !Self.isGitLabRegistry(host) {
+                names += ["REGISTRY_USERNAME", "REGISTRY_PASSWORD"].filter { !names.contains($0) }
+            }
         }
         return names
     }
@@ -182,12 +189,17 @@ struct GitLabJob {
         // A GitLab job runs at its pipeline's commit; a redeploy of another commit is that commit's pipeline, retried.
         case .checkout, .checkoutWithHistory, .checkoutRelease, .setupToolchain, .cache: return nil
         case .dependencyReview, .codeScanning, .secretScanning: return nil
+        case .registryLogin(let host) where Self.isGitLabRegistry(host):
+            // The job's own token, valid for this job only: no long-lived password to keep.
+            body = "printf '%s' \"$CI_JOB_TOKEN\" | docker login --username gitlab-ci-token --password-stdin \(FormatQuoting.shell(host))"
         case .registryLogin(let host):
             body = "printf '%s' \"$REGISTRY_PASSWORD\" | docker login --username \"$REGISTRY_USERNAME\" --password-stdin \(FormatQuoting.shell(host))"
         case .buildAndPushImage:
+            // BuildKit's container driver attaches the SBOM and the provenance to the pushed image.
             body = """
-                docker build --file "$DOCKERFILE" --tag "$IMAGE:$CI_COMMIT_SHA" "$CONTEXT"
-                docker push "$IMAGE:$CI_COMMIT_SHA"
+                docker buildx create --use --driver docker-container > /dev/null
+                docker buildx build --file "$DOCKERFILE" --tag "$IMAGE:$CI_COMMIT_SHA" \\
+                  --sbom=true --provenance=mode=max --push "$CONTEXT"
                 """
         case .installStagecraft(let version):
             body = """
@@ -204,14 +216,20 @@ struct GitLabJob {
         case .awsCredentials:
             body = "umask 077\nprintf '%s' \"$AWS_ID_TOKEN\" > \"\(Self.awsTokenFile)\""
         case .installKubectl:
+            // Installed only if it matches the checksum published beside it.
             body = """
-                curl -fsSLo /usr/local/bin/kubectl "https://dl.k8s.io/release/\(Self.kubectlVersion)/bin/linux/amd64/kubectl"
-                chmod +x /usr/local/bin/kubectl
+                curl -fsSLo /tmp/kubectl "https://dl.k8s.io/release/\(Self.kubectlVersion)/bin/linux/amd64/kubectl"
+                curl -fsSLo /tmp/kubectl.sha256 "https://dl.k8s.io/release/\(Self.kubectlVersion)/bin/linux/amd64/kubectl.sha256"
+                echo "$(cat /tmp/kubectl.sha256)  /tmp/kubectl" | sha256sum --check --quiet
+                install -m 0755 /tmp/kubectl /usr/local/bin/kubectl
                 """
         case .installTerraform(let version):
+            // Unpacked only if the archive matches HashiCorp's published checksum list.
             body = """
-                curl -fsSLo /tmp/terraform.zip "https://releases.hashicorp.com/terraform/\(version)/terraform_\(version)_linux_amd64.zip"
-                unzip -o -q /tmp/terraform.zip terraform -d /usr/local/bin
+                curl -fsSLo /tmp/terraform_\(version)_linux_amd64.zip "https://releases.hashicorp.com/terraform/\(version)/terraform_\(version)_linux_amd64.zip"
+                curl -fsSLo /tmp/terraform_SHA256SUMS "https://releases.hashicorp.com/terraform/\(version)/terraform_\(version)_SHA256SUMS"
+                (cd /tmp && grep ' terraform_\(version)_linux_amd64.zip$' terraform_SHA256SUMS | sha256sum --check --quiet)
+                unzip -o -q /tmp/terraform_\(version)_linux_amd64.zip terraform -d /usr/local/bin
                 """
         }
         var lines: [String] = []

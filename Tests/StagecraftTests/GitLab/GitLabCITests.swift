@@ -102,4 +102,95 @@ final class GitLabCITests: XCTestCase {
             }
         }
     }
+
+    /// kubectl and Terraform as the deploy jobs install them, run against a stand-in for curl
+    /// serving the files: installed when they match their published checksums, refused (and not
+    /// installed) when they do not.
+    func testToolsAreInstalledOnlyWhenTheyMatchTheirPublishedChecksums() throws {
+        var kubernetes = try Fixtures.variant("marketplace")
+        kubernetes.pipeline?.providers = [.gitlab]
+        var aws = try Fixtures.variant("marketplace-aws")
+        aws.pipeline?.providers = [.gitlab]
+        func step(_ spec: StackSpec, _ name: String) throws -> String {
+            let (_, document) = try pipeline(spec)
+            let scripts = document.values.compactMap { ($0 as? [String: Any])?["script"] as? [String] }.flatMap { $0 }
+            return try XCTUnwrap(scripts.first { $0.hasPrefix("# \(name)\n") }, "no step \(name)")
+        }
+        let kubectl = try step(kubernetes, "Install kubectl")
+        let terraform = try step(aws, "Install Terraform")
+        let version = try XCTUnwrap(terraform.firstMatch(of: /terraform_([0-9.]+)_linux_amd64\.zip/)).output.1
+
+        func run(_ script: String, serving files: [String: Data]) throws -> (Tools.Result, installed: [String]) {
+            let root = try Fixtures.temporaryDirectory("installs")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let (served, scratch, bin, stubs) = ["served", "tmp", "bin", "stubs"].map { root.appendingPathComponent($0) }.splat4
+            for folder in [served, scratch, bin, stubs] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+            for (name, data) in files { try data.write(to: served.appendingPathComponent(name)) }
+            // curl -fsSLo OUT URL: the file named like the URL's last part, or a failure.
+            try Tools.stub("curl", in: stubs, """
+                #!/bin/bash
+                out="$3"; url="$4"
+                [ "$2" = -o ] || [ "$1" = -fsSLo ] || exit 2
+                [ "$1" = -fsSLo ] && { out="$2"; url="$3"; }
+                cp "\(served.path)/${url##*/}" "$out"
+                """)
+            let sandboxed = script.replacingOccurrences(of: "/tmp", with: scratch.path).replacingOccurrences(of: "/usr/local/bin", with: bin.path)
+            let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", sandboxed],
+                                       environment: ["PATH": stubs.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")])
+            return (result, try FileManager.default.contentsOfDirectory(atPath: bin.path))
+        }
+        func sha256(_ data: Data) throws -> String {
+            let file = try Fixtures.temporaryDirectory("sha").appendingPathComponent("data")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            try data.write(to: file)
+            return try XCTUnwrap(Tools.run("/usr/bin/sha256sum", [file.path]).output.split(separator: " ").first.map(String.init))
+        }
+
+        let binary = Data("#!/bin/sh\necho kubectl\n".utf8)
+        let good = try run(kubectl, serving: ["kubectl": binary, "kubectl.sha256": Data(try sha256(binary).utf8)])
+        XCTAssertEqual(good.0.status, 0, good.0.output)
+        XCTAssertEqual(good.installed, ["kubectl"])
+        let bad = try run(kubectl, serving: ["kubectl": binary, "kubectl.sha256": Data(try sha256(Data("other".utf8)).utf8)])
+        XCTAssertNotEqual(bad.0.status, 0, "a kubectl that does not match its checksum is refused")
+        XCTAssertEqual(bad.installed, [])
+
+        let zipFolder = try Fixtures.temporaryDirectory("terraform-zip")
+        defer { try? FileManager.default.removeItem(at: zipFolder) }
+        try Data("#!/bin/sh\necho terraform\n".utf8).write(to: zipFolder.appendingPathComponent("terraform"))
+        XCTAssertEqual(try Tools.run("/usr/bin/python3", ["-c", "import zipfile; z = zipfile.ZipFile('terraform.zip', 'w'); z.write('terraform'); z.close()"], in: zipFolder).status, 0)
+        let archive = try Data(contentsOf: zipFolder.appendingPathComponent("terraform.zip"))
+        let zipName = "terraform_\(version)_linux_amd64.zip"
+        let sums = "\(try sha256(Data("darwin".utf8)))  terraform_\(version)_darwin_arm64.zip\n\(try sha256(archive))  \(zipName)\n"
+        let installed = try run(terraform, serving: [zipName: archive, "terraform_\(version)_SHA256SUMS": Data(sums.utf8)])
+        XCTAssertEqual(installed.0.status, 0, installed.0.output)
+        XCTAssertEqual(installed.installed, ["terraform"])
+        let tampered = try run(terraform, serving: [zipName: archive + Data("x".utf8), "terraform_\(version)_SHA256SUMS": Data(sums.utf8)])
+        XCTAssertNotEqual(tampered.0.status, 0, "an archive that does not match the published list is refused")
+        XCTAssertEqual(tampered.installed, [])
+    }
+
+    /// GitLab's registry is logged in to with the job's own token; another registry with the
+    /// CI/CD variables the README names. Images carry their SBOM and provenance.
+    func testGitLabsRegistryTakesTheJobTokenAndImagesCarryTheirAttestations() throws {
+        var spec = try Fixtures.variant("shop-gitlab")
+        for index in spec.services.indices {
+            let name = spec.services[index].name
+            spec.services[index].image?.value = "registry.gitlab.com/acme/shop-\(name)"
+        }
+        for index in spec.workers.indices {
+            let name = spec.workers[index].name
+            spec.workers[index].image?.value = "registry.gitlab.com/acme/shop-\(name)"
+        }
+        let (text, _) = try pipeline(spec)
+        XCTAssertTrue(text.contains(#"printf '%s' "$CI_JOB_TOKEN" | docker login --username gitlab-ci-token --password-stdin 'registry.gitlab.com'"#), text)
+        XCTAssertFalse(text.contains("REGISTRY_PASSWORD"), "no long-lived password")
+        XCTAssertTrue(text.contains("--sbom=true --provenance=mode=max --push"), text)
+        let (ghcr, _) = try pipeline(try Fixtures.variant("shop-gitlab"))
+        XCTAssertTrue(ghcr.contains(#"printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USERNAME" --password-stdin 'ghcr.io'"#), ghcr)
+    }
+}
+
+private extension Array {
+    /// The first four elements, for destructuring.
+    var splat4: (Element, Element, Element, Element) { (self[0], self[1], self[2], self[3]) }
 }
