@@ -43,12 +43,24 @@ public struct CIStep: Sendable, Equatable {
     public var environment: [Variable]
     /// Run even when an earlier step failed (rollback steps): GitHub's `if: failure()`.
     public var onFailureOnly: Bool
+    /// Prepares the runner (credentials, tools, an initialised working folder) and changes
+    /// nothing beyond it: a rollback that runs as a job of its own (GitLab) repeats it first.
+    public var preparesRunner: Bool
+    /// Files the deploy records in the runner's temporary folder (`$RUNNER_TEMP`, else
+    /// `$TMPDIR`) that this rollback step reads, handed to a rollback job of its own.
+    public var readsDeployRecords: [String]
 
-    public init(_ name: String, _ action: Action, environment: [Variable] = [], onFailureOnly: Bool = false) {
+    public init(_ name: String, _ action: Action, environment: [Variable] = [], onFailureOnly: Bool = false,
+                preparesRunner: Bool = false, readsDeployRecords: [String] = []) {
         self.name = name
         self.action = action
         self.environment = environment
         self.onFailureOnly = onFailureOnly
+        switch action {
+        case .awsCredentials, .installKubectl, .installTerraform: self.preparesRunner = true
+        default: self.preparesRunner = preparesRunner
+        }
+        self.readsDeployRecords = readsDeployRecords
     }
 
     public struct Variable: Sendable, Equatable {

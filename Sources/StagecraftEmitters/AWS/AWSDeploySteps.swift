@@ -48,7 +48,7 @@ struct AWSDeploySteps {
     private func initialize(_ inputs: [CIStep.Variable], stateSecret: String) -> CIStep {
         CIStep("Terraform init", .run("""
             terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=$TF_STATE_BUCKET"
-            """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret(stateSecret))])
+            """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret(stateSecret))], preparesRunner: true)
     }
 
     private func summary(_ title: String) -> CIStep {

@@ -25,7 +25,9 @@ public struct GitLabCIEmitter: Emitter {
 
     func document(_ graph: PipelineGraph) -> YAML {
         var document = YAMLMap()
-        document.set("stages", .list(CIJob.Stage.allCases.filter { stage in graph.allJobs.contains { $0.stage == stage } }.map { .string($0.rawValue) }))
+        let rollbacks = graph.allJobs.compactMap { GitLabJob(job: $0, graph: graph).rollback }
+        document.set("stages", .list(CIJob.Stage.allCases.filter { stage in graph.allJobs.contains { $0.stage == stage } }.map { .string($0.rawValue) }
+            + (rollbacks.isEmpty ? [] : [.string(GitLabJob.rollbackStage)])))
         let templates = graph.allJobs.compactMap(GitLabJob.template)
         if !templates.isEmpty { document.set("include", .list(templates.map { .map([("template", .string($0))]) })) }
         document.set("workflow", .map([("rules", .list([
@@ -40,6 +42,7 @@ public struct GitLabCIEmitter: Emitter {
         for job in graph.allJobs where GitLabJob.template(job) == nil {
             document.set(job.id, GitLabJob(job: job, graph: graph).yaml)
         }
+        for rollback in rollbacks { document.set(rollback.id, rollback.yaml) }
         return document.yaml
     }
 

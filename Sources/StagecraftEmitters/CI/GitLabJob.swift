@@ -2,8 +2,8 @@ import StagecraftPlanner
 import StagecraftSpec
 
 /// One job of the graph as GitLab runs it: one shell session per job, so each step is a
-/// commented subshell in `script:` that exports its own variables, and rollback steps run
-/// in `after_script` when the job failed.
+/// commented subshell in `script:` that exports its own variables; a deploy's rollback steps
+/// are a job of their own that runs when the deploy fails or times out.
 struct GitLabJob {
     let job: CIJob
     let graph: PipelineGraph
@@ -45,8 +45,6 @@ struct GitLabJob {
         map.set("rules", rules)
         map.set("timeout", .string("\(job.timeoutMinutes) minutes"))
         if let cache { map.set("cache", cache) }
-        if !variables.isEmpty { map.set("variables", .map(variables)) }
-        if usesAWS { map.set("id_tokens", .map([("AWS_ID_TOKEN", .map([("aud", "sts.amazonaws.com")]))])) }
         if !job.images.isEmpty {
             map.set("parallel", .map([("matrix", .list(job.images.map { image in
                 .map([
@@ -55,25 +53,68 @@ struct GitLabJob {
                 ])
             }))]))
         }
+        setDeployment(in: &map, action: nil)
+        map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
+        if !deployRecords.isEmpty {
+            // What the rollback job reads of this deploy, kept only when the deploy fails.
+            map.set("artifacts", .map([
+                ("when", "on_failure"), ("expire_in", "1 week"),
+                ("paths", .list(deployRecords.map { .string("\(Self.recordsFolder)/\($0)") })),
+            ]))
+        }
+        return map.yaml
+    }
+
+    /// The stage rollback jobs run in, after the deploys.
+    static let rollbackStage = "rollback"
+    /// The deploy's temporary folder, inside the project so its records can be job artifacts.
+    static let recordsFolder = ".stagecraft-tmp"
+
+    private var rollbackSteps: [CIStep] { job.steps.filter(\.onFailureOnly) }
+    private var deployRecords: [String] { rollbackSteps.flatMap(\.readsDeployRecords) }
+
+    /// A deploy's rollback as a job of its own, which GitLab runs when the deploy fails or times
+    /// out (an `after_script` is skipped on a timeout): the deploy's image, variables,
+    /// credentials and serialization, its runner preparation again, then the rollback steps;
+    /// nil for a job with no rollback steps.
+    var rollback: (id: String, yaml: YAML)? {
+        guard job.deployment != nil, !rollbackSteps.isEmpty else { return nil }
+        var map = YAMLMap()
+        map.set("stage", .string(Self.rollbackStage))
+        map.set("image", .string(image))
+        // The deploy's records arrive as its artifacts.
+        map.set("needs", .list([.string(job.id)]))
+        var rule = YAMLMap()
+        rule.set("if", .string(Self.onBranch(graph.defaultBranch)))
+        rule.set("when", "on_failure")
+        map.set("rules", .list([rule.yaml]))
+        map.set("timeout", .string("\(job.timeoutMinutes) minutes"))
+        // Rolling back is no deployment of its own: the environment's history keeps the failed one.
+        setDeployment(in: &map, action: "access")
+        let preparation = job.steps.filter { $0.preparesRunner && !$0.onFailureOnly }
+        map.set("script", .list((preparation + rollbackSteps).compactMap(script).map(Self.scriptEntry)))
+        return (job.id + "-rollback", map.yaml)
+    }
+
+    /// What a deploy job and its rollback share: variables, credentials, the environment, the
+    /// serialization with other deploys, and the tools the scripts call.
+    private func setDeployment(in map: inout YAMLMap, action: String?) {
+        var variables = variables
+        if !deployRecords.isEmpty { variables.append(("TMPDIR", .string("$CI_PROJECT_DIR/\(Self.recordsFolder)"))) }
+        if !variables.isEmpty { map.set("variables", .map(variables)) }
+        if usesAWS { map.set("id_tokens", .map([("AWS_ID_TOKEN", .map([("aud", "sts.amazonaws.com")]))])) }
         if let deployment = job.deployment {
             map.set("environment", .map([
                 ("name", .string(deployment.environment)),
                 ("url", .string(deployment.url)),
                 ("deployment_tier", .string(tier(deployment.tier))),
-            ]))
+            ] + (action.map { [("action", YAML.string($0))] } ?? [])))
             map.set("resource_group", .string(deployment.serializationGroup(stack: graph.stack)))
             // Cancelling a deploy halfway leaves the environment between versions.
             map.set("interruptible", false)
         }
+        let setup = setup + (deployRecords.isEmpty ? [] : ["mkdir -p \"$TMPDIR\""])
         if !setup.isEmpty { map.set("before_script", .list(setup.map(Self.scriptEntry))) }
-        map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
-        let rollback = job.steps.filter(\.onFailureOnly).compactMap(script)
-        if !rollback.isEmpty {
-            let body = rollback.joined(separator: "\n")
-            // Not indented inside the `if`: the scripts' here-documents end at the start of a line.
-            map.set("after_script", .list([.block("# Roll back only when the deploy failed.\nif [ \"$CI_JOB_STATUS\" = \"failed\" ]; then\n\(body)\nfi")]))
-        }
-        return map.yaml
     }
 
     private var rules: YAML {

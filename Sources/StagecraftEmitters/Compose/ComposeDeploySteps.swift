@@ -54,7 +54,7 @@ struct ComposeDeploySteps {
                 .init("DEPLOY_USER", .secret(Self.userSecret)),
                 .init("DEPLOY_SSH_KEY", .secret(Self.keySecret)),
                 .init("DEPLOY_KNOWN_HOSTS", .secret(Self.knownHostsSecret)),
-            ])
+            ], preparesRunner: true)
     }
 
     private var copy: CIStep {

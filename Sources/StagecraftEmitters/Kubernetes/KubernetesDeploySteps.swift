@@ -17,6 +17,8 @@ struct KubernetesDeploySteps {
     let environment: EnvironmentPlan
     let target: DeployTarget
 
+    /// Each Deployment's revision before the deploy, which the rollback returns it to.
+    static let revisionsFile = "stagecraft-revisions"
     static let rolloutTimeout = "5m"
     static let canaryBakeSeconds = 120
     static let fieldManager = "stagecraft"
@@ -26,7 +28,7 @@ struct KubernetesDeploySteps {
             CIStep("Install kubectl", .installKubectl),
             CIStep("Authenticate to the \(environment.name) cluster", .run(authenticate), environment: [
                 CIStep.Variable("KUBE_CONFIG", .secret("KUBE_CONFIG")),
-            ]),
+            ], preparesRunner: true),
             CIStep("Set the image tags to IMAGE_TAG", .run(prepare)),
         ]
         steps += migratedDatabases.map { CIStep("Migrate the \($0.name) database", .run(migrate($0))) }
@@ -36,7 +38,7 @@ struct KubernetesDeploySteps {
             CIStep("Wait for the rollouts", .run(waitForRollouts)),
         ]
         if isCanary { steps.append(CIStep("Remove the canaries", .run(removeCanaries))) }
-        steps.append(CIStep("Roll back", .run(rollBack), onFailureOnly: true))
+        steps.append(CIStep("Roll back", .run(rollBack), onFailureOnly: true, readsDeployRecords: [Self.revisionsFile]))
         return steps
     }
 
@@ -300,7 +302,7 @@ struct KubernetesDeploySteps {
         """
         set -euo pipefail
         export KUBECONFIG="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/stagecraft-kubeconfig"
-        \(recordsRevisions ? "revisions=\"${RUNNER_TEMP:-${TMPDIR:-/tmp}}/stagecraft-revisions\"\n" : "")\(body)
+        \(recordsRevisions ? "revisions=\"${RUNNER_TEMP:-${TMPDIR:-/tmp}}/\(Self.revisionsFile)\"\n" : "")\(body)
         """
     }
 

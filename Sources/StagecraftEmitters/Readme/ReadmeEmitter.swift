@@ -9,6 +9,20 @@ public struct ReadmeEmitter: Emitter {
 
     public static let path = "README.md"
 
+    /// How each CI provider makes a deploy wait for a reviewer, and what to set up for it: the
+    /// workflow names the environment, the repository's settings say who approves.
+    private func approval(_ environment: String, providers: [CIProvider]) -> String {
+        let name = MarkdownCode.inline(environment)
+        var ways: [String] = []
+        if providers.contains(.githubActions) {
+            ways.append("on GitHub, give the \(name) environment required reviewers (Settings → Environments)")
+        }
+        if providers.contains(.gitlab) {
+            ways.append("on GitLab, make \(name) a protected environment with required approvals (Settings → CI/CD → Protected environments): its deploy job is manual, and only the protection decides who may run it")
+        }
+        return "deploys after a reviewer approves: " + ways.joined(separator: "; ")
+    }
+
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
         let approvals = Set(plan.pipeline.deploys.filter(\.requiresApproval).map(\.environment))
         let environments: [[String: Any]] = plan.environments.map { environment in
@@ -22,7 +36,7 @@ public struct ReadmeEmitter: Emitter {
                 "stage": environment.stage.rawValue,
                 "platform": environment.platform.rawValue,
                 "domain": environment.domain,
-                "approval": approvals.contains(environment.name),
+                "approval": approvals.contains(environment.name) ? approval(environment.name, providers: plan.pipeline.providers) : false,
                 "diagram": diagram,
                 "diagramFence": MarkdownCode.fence(for: diagram),
                 "recovery": recovery,

@@ -65,7 +65,7 @@ final class GitLabCITests: XCTestCase {
 
     func testTheShopPipelineRunsChecksOnMergeRequestsAndDeploysProductionManually() throws {
         let (text, document) = try pipeline(try Fixtures.variant("shop-gitlab"))
-        XCTAssertEqual(document["stages"] as? [String], ["test", "build", "deploy"])
+        XCTAssertEqual(document["stages"] as? [String], ["test", "build", "deploy", "rollback"])
         let workflow = try XCTUnwrap((document["workflow"] as? [String: Any])?["rules"] as? [[String: String]])
         XCTAssertEqual(workflow, [["if": "$CI_PIPELINE_SOURCE == \"merge_request_event\""], ["if": "$CI_COMMIT_BRANCH == \"main\""]])
         let build = try XCTUnwrap(document["build"] as? [String: Any])
@@ -76,7 +76,17 @@ final class GitLabCITests: XCTestCase {
         let production = try XCTUnwrap(document["production"] as? [String: Any])
         XCTAssertEqual((production["rules"] as? [[String: String]])?.first?["when"], "manual")
         XCTAssertEqual(production["interruptible"] as? Bool, false)
-        XCTAssertNotNil(production["after_script"], "a failed deploy rolls back")
+        XCTAssertNil(production["after_script"], "GitLab skips an after_script when the job times out")
+        // The rollback is a job of its own, run when the deploy fails or times out, after the
+        // runner is prepared again (the SSH set-up), serialized with the deploys.
+        let rollback = try XCTUnwrap(document["production-rollback"] as? [String: Any], "a failed deploy rolls back")
+        XCTAssertEqual(rollback["stage"] as? String, "rollback")
+        XCTAssertEqual(rollback["needs"] as? [String], ["production"])
+        XCTAssertEqual(rollback["rules"] as? [[String: String]], [["if": "$CI_COMMIT_BRANCH == \"main\"", "when": "on_failure"]])
+        XCTAssertEqual(rollback["resource_group"] as? String, production["resource_group"] as? String)
+        XCTAssertEqual((rollback["environment"] as? [String: Any])?["action"] as? String, "access")
+        let steps = ((rollback["script"] as? [String]) ?? []).map { $0.prefix { $0 != "\n" } }
+        XCTAssertEqual(steps, ["# Set up SSH to the production host", "# Roll back to the previous release"])
         let staging = try XCTUnwrap(document["staging"] as? [String: Any])
         XCTAssertNil((staging["rules"] as? [[String: String]])?.first?["when"])
         XCTAssertEqual(staging["needs"] as? [String], ["images"])
@@ -101,6 +111,26 @@ final class GitLabCITests: XCTestCase {
                 XCTAssertEqual(result.status, 0, "\(name)/\(id):\n\(result.output)")
             }
         }
+    }
+
+    /// A Kubernetes deploy records each Deployment's revision before it applies; its rollback,
+    /// a job of its own, receives that record as the failed deploy's artifact.
+    func testTheKubernetesRollbackJobReceivesTheDeploysRevisionRecord() throws {
+        var spec = try Fixtures.variant("marketplace")
+        spec.pipeline?.providers = [.gitlab]
+        let (_, document) = try pipeline(spec)
+        let production = try XCTUnwrap(document["production"] as? [String: Any])
+        let artifacts = try XCTUnwrap(production["artifacts"] as? [String: Any])
+        XCTAssertEqual(artifacts["when"] as? String, "on_failure")
+        XCTAssertEqual(artifacts["paths"] as? [String], [".stagecraft-tmp/stagecraft-revisions"])
+        let rollback = try XCTUnwrap(document["production-rollback"] as? [String: Any])
+        for job in [production, rollback] {
+            XCTAssertEqual((job["variables"] as? [String: String])?["TMPDIR"], "$CI_PROJECT_DIR/.stagecraft-tmp")
+            XCTAssertTrue(((job["before_script"] as? [String]) ?? []).contains("mkdir -p \"$TMPDIR\""))
+        }
+        let script = ((rollback["script"] as? [String]) ?? []).joined(separator: "\n")
+        XCTAssertTrue(script.hasPrefix("# Install kubectl") && script.contains("# Authenticate to the production cluster") && script.contains("# Roll back"), script)
+        XCTAssertTrue(script.contains("revisions=\"${RUNNER_TEMP:-${TMPDIR:-/tmp}}/stagecraft-revisions\""), script)
     }
 
     /// kubectl and Terraform as the deploy jobs install them, run against a stand-in for curl
