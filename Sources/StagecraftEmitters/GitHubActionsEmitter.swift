@@ -44,6 +44,10 @@ public struct GitHubActionsEmitter: Emitter {
             deploy.set("permissions", permissions(Set(graph.deployJobs.flatMap(\.permissions)).sorted()))
             deploy.set("uses", .string("./\(Self.deployPath(graph.stack))"))
             deploy.set("with", .map([("image-tag", "${{ github.sha }}")]))
+            // A called workflow sees no repository secret it is not handed: each is passed by name
+            // (an environment's own secret of that name still wins inside its deploy job).
+            let secrets = Self.deploySecrets(graph)
+            if !secrets.isEmpty { deploy.set("secrets", .map(secrets.map { ($0, .string("${{ secrets.\($0) }}")) })) }
             jobs.set("deploy", deploy.yaml)
         }
 
@@ -101,6 +105,7 @@ public struct GitHubActionsEmitter: Emitter {
             ("required", true),
             ("type", "string"),
         ])
+        let secrets = Self.deploySecrets(graph)
         var jobs = YAMLMap()
         for job in graph.deployJobs {
             guard let deployment = job.deployment else { continue }
@@ -120,13 +125,27 @@ public struct GitHubActionsEmitter: Emitter {
         var document = YAMLMap()
         document.set("name", .string("\(graph.stack) deploy"))
         document.set("on", .map([
-            ("workflow_call", .map([("inputs", .map([("image-tag", tagInput)]))])),
+            ("workflow_call", .map([("inputs", .map([("image-tag", tagInput)]))]
+                + (secrets.isEmpty ? [] : [("secrets", .map(secrets.map { name in
+                    (name, .map([("description", "Passed by the CI workflow; an environment secret of the same name takes precedence"), ("required", false)]))
+                }))]))),
             ("workflow_dispatch", .map([("inputs", .map([("image-tag", tagInput)]))])),
         ]))
         document.set("permissions", permissions([]))
         document.set("defaults", .map([("run", .map([("shell", "bash")]))]))
         document.set("jobs", jobs.yaml)
         return document.yaml
+    }
+
+    /// Every secret the deploy jobs read, by name, in first-use order.
+    static func deploySecrets(_ graph: PipelineGraph) -> [String] {
+        var names: [String] = []
+        func add(_ name: String) { if !names.contains(name) { names.append(name) } }
+        for step in graph.deployJobs.flatMap(\.steps) {
+            for variable in step.environment { if case .secret(let name) = variable.value { add(name) } }
+            if case .awsCredentials(let role, _) = step.action { add(role) }
+        }
+        return names
     }
 
     /// `contents: read` and what the job's steps need besides, in GitHub's names.

@@ -60,6 +60,25 @@ final class WorkflowValidationTests: XCTestCase {
         }
     }
 
+    /// A called workflow sees no repository secret it is not handed: every secret a deploy job
+    /// reads is declared by the deploy workflow and passed by the CI workflow's call.
+    func testEverySecretTheDeployReadsIsPassedByTheCall() throws {
+        for (name, directory, workflows) in try outputs() {
+            guard let deployPath = workflows.first(where: { $0.hasSuffix("-deploy.yml") }),
+                  let ciPath = workflows.first(where: { $0.hasSuffix("-ci.yml") }) else { continue }
+            let deployText = try String(contentsOf: directory.appendingPathComponent(deployPath), encoding: .utf8)
+            let read = Set(deployText.matches(of: /\$\{\{ secrets\.([A-Z0-9_]+) \}\}/).map { String($0.output.1) })
+            XCTAssertFalse(read.isEmpty, name)
+            let deploy = try XCTUnwrap(try Yams.load(yaml: deployText) as? [String: Any])
+            let declared = Set(((((deploy["on"] as? [String: Any])?["workflow_call"] as? [String: Any])?["secrets"] as? [String: Any]) ?? [:]).keys)
+            XCTAssertEqual(declared, read, "\(name): declared by the deploy workflow")
+            let ci = try XCTUnwrap(try Yams.load(yaml: String(contentsOf: directory.appendingPathComponent(ciPath), encoding: .utf8)) as? [String: Any])
+            let passed = (((ci["jobs"] as? [String: Any])?["deploy"] as? [String: Any])?["secrets"] as? [String: String]) ?? [:]
+            XCTAssertEqual(Set(passed.keys), read, "\(name): passed by the CI workflow")
+            for (key, value) in passed { XCTAssertEqual(value, "${{ secrets.\(key) }}", name) }
+        }
+    }
+
     func testEveryActionIsPinnedToAFullSHAWithItsVersion() throws {
         for (name, directory, workflows) in try outputs() {
             for workflow in workflows {
