@@ -22,6 +22,8 @@ public struct GitHubActionsEmitter: Emitter {
         var files = [try workflowFile(Self.ciPath(plan.stack), ci(graph))]
         if !graph.deployJobs.isEmpty {
             files.append(try workflowFile(Self.deployPath(plan.stack), deploy(graph)))
+            files.append(try GeneratedFile(path: GitHubRepositorySettings.path, text: GitHubRepositorySettings(graph: graph, plan: plan).script,
+                                           executable: true, commentStyle: .hash))
         }
         return files
     }

@@ -15,7 +15,7 @@ public struct ReadmeEmitter: Emitter {
         let name = MarkdownCode.inline(environment)
         var ways: [String] = []
         if providers.contains(.githubActions) {
-            ways.append("on GitHub, give the \(name) environment required reviewers (Settings → Environments)")
+            ways.append("on GitHub, give the \(name) environment required reviewers (Settings → Environments, or `\(GitHubRepositorySettings.path) OWNER/REPOSITORY REVIEWER…`, which also limits each environment to its branch and protects the default branch)")
         }
         if providers.contains(.gitlab) {
             ways.append("on GitLab, make \(name) a protected environment with required approvals (Settings → CI/CD → Protected environments): its deploy job is manual, and only the protection decides who may run it")

@@ -29,7 +29,7 @@ final class GeneratedReadmeTests: XCTestCase {
 
     func testProductionNamesItsApprovalAndTheContentsFollowThePlan() throws {
         let shop = try readme(try Fixtures.renderer.plan(try Fixtures.example("shop")))
-        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves: on GitHub, give the `production` environment required reviewers (Settings → Environments)."), shop)
+        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves: on GitHub, give the `production` environment required reviewers (Settings → Environments, or `.github/configure-repository.sh OWNER/REPOSITORY REVIEWER…`, which also limits each environment to its branch and protects the default branch)."), shop)
         var gitlab = try Fixtures.renderer.plan(try Fixtures.variant("shop-gitlab"))
         gitlab.pipeline.providers = [.gitlab]
         XCTAssertTrue(try readme(gitlab).contains("make `production` a protected environment with required approvals (Settings → CI/CD → Protected environments)"))
@@ -46,7 +46,7 @@ final class GeneratedReadmeTests: XCTestCase {
     /// a migrated stack explains its schema changes.
     func testRecoveryAndSchemaChangesAreStated() throws {
         let shop = try readme(try Fixtures.renderer.plan(try Fixtures.example("shop")))
-        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves: on GitHub, give the `production` environment required reviewers (Settings → Environments).\n\n- `db`: a restore in eu-west-1 loses at most 1 h of data (RPO) and takes at most 2 h, from backups kept 14 days; in eu-central-1, where the backups and the WAL are copied as they are made, a restore loses at most 1 h too.\n"), shop)
+        XCTAssertTrue(shop.contains("growth stage on compose; deploys after a reviewer approves: on GitHub, give the `production` environment required reviewers (Settings → Environments, or `.github/configure-repository.sh OWNER/REPOSITORY REVIEWER…`, which also limits each environment to its branch and protects the default branch).\n\n- `db`: a restore in eu-west-1 loses at most 1 h of data (RPO) and takes at most 2 h, from backups kept 14 days; in eu-central-1, where the backups and the WAL are copied as they are made, a restore loses at most 1 h too.\n"), shop)
         XCTAssertFalse(shop.contains("## development\n\ngrowth stage on compose.\n\n- `db`"), "development keeps no backups")
         XCTAssertTrue(shop.contains("## Schema changes\n\n- `db` is migrated by `dbmate --no-dump-schema --migrations-dir db/migrations migrate`, run in the `web` image; pull requests that add migrations to `db/migrations/` are linted by squawk."), shop)
         XCTAssertTrue(shop.contains("expand, migrate, contract"), shop)
