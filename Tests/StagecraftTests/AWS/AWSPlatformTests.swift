@@ -102,9 +102,9 @@ final class AWSPlatformTests: XCTestCase {
     /// own checks (name lengths, ARNs passed between resources, enumerations) run on all of it.
     ///
     /// In production first, as the deploy does before it migrates: the targeted apply its
-    /// "Register the migration tasks" step runs (from nothing, as on a first deploy), after which
-    /// the outputs the migration step reads must name the task and its network. (The other
-    /// environments run the same step against the same module.)
+    /// "Prepare the release" step runs (from nothing, as on a first deploy), after which the
+    /// outputs the later steps read must name the tasks, their networks, and each cache's user and
+    /// secret. (The other environments run the same step against the same module.)
     func testEveryRootAppliesWithMockedAWS() throws {
         for spec in [try Self.marketplace(), try Self.shopAtScale()] {
             let (directory, files) = try output(spec)
