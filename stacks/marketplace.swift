@@ -120,4 +120,6 @@ let stack = Stack("marketplace", stage: .scale) {
 
     Platform(mvp: .compose, growth: .compose, scale: .kubernetes)
     Region("us-east-1", backupCopy: "us-west-2")
+    // At scale the pods take IAM roles in this account to read secrets, buckets and backups.
+    Account("111122223333")
 }

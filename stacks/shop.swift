@@ -84,4 +84,5 @@ let stack = Stack("shop", stage: .growth) {
     }
 
     Region("eu-west-1", backupCopy: "eu-central-1")
+    Account("111122223333")
 }

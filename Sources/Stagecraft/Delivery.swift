@@ -147,3 +147,24 @@ public struct Region: StackContent {
 
     public func apply(to stack: inout StackSpec) { stack.regions.append(value) }
 }
+
+/// The AWS account an environment's Kubernetes cluster runs in: its pods take IAM roles in
+/// this account (IRSA) to read their secrets and reach their buckets and backups. Declared
+/// for the stack, or inside an environment whose account differs.
+///
+/// ```swift
+/// Account("111122223333")
+/// Environments {
+///     Production { Account("444455556666") }
+/// }
+/// ```
+public struct Account: StackContent, EnvironmentContent {
+    let value: Located<String>
+
+    public init(_ id: String, file: String = #filePath, line: Int = #line) {
+        value = Located(id, at: location(file, line))
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.account = value }
+    public func apply(to environment: inout EnvironmentSpec) { environment.account = value }
+}

@@ -25,28 +25,44 @@ public struct EnvironmentConfigEmitter: Emitter {
             let target = plan.pipeline.deploys.first { $0.environment == environment.name }
             let deploy = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.steps(for: $0, plan: plan)) } ?? []
             let review = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.reviewSteps(for: $0, plan: plan)) } ?? []
-            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(environment, deploy: deploy, review: review), commentStyle: .hash))
+            files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(plan, environment, deploy: deploy, review: review), commentStyle: .hash))
             files.append(try GeneratedFile(path: "\(folder)/plan.json", text: try json(environment), commentStyle: .none))
         }
         return files
     }
 
-    private func secrets(_ environment: EnvironmentPlan, deploy: [String], review: [String]) throws -> String {
-        // On AWS, Terraform makes the database and cache passwords (random, kept out of its state).
-        let madeByTerraform: Set<SecretRef.Purpose> = environment.platform == .aws ? [.databasePassword, .cachePassword] : []
+    private func secrets(_ plan: StackPlan, _ environment: EnvironmentPlan, deploy: [String], review: [String]) throws -> String {
+        // Secrets a platform makes itself: on AWS, Terraform makes the database and cache
+        // passwords (random, kept out of its state); on Kubernetes, CloudNativePG makes each
+        // database's application password.
+        let madeBy: [SecretRef.Purpose: String] = switch environment.platform {
+        case .aws: [.databasePassword: "terraform", .cachePassword: "terraform"]
+        case .kubernetes: [.databasePassword: "cloudnative-pg"]
+        case .compose: [:]
+        }
         var workloads = YAMLMap()
         for workload in environment.workloads {
             workloads.set(workload.name, .list(workload.secrets.map { secret in
                 .map([("name", .string(secret.name)), ("purpose", .string(secret.purpose.rawValue))]
-                    + (madeByTerraform.contains(secret.purpose) ? [("madeBy", .string("terraform"))] : []))
+                    + (madeBy[secret.purpose].map { [("madeBy", .string($0))] } ?? []))
             }))
         }
         var document = YAMLMap()
         document.set("environment", .string(environment.name))
         document.set("stage", .string(environment.stage.rawValue))
         document.set("note", .string("Names only. Set each value in the \(environment.name) secret store"
-            + (madeByTerraform.isEmpty ? "" : ", except those made by Terraform") + "; Stagecraft never reads or writes secret values."))
+            + (madeBy.isEmpty ? "" : ", except those made by \(environment.platform == .aws ? "Terraform" : "CloudNativePG")") + "; Stagecraft never reads or writes secret values."))
         document.set("workloads", workloads.yaml)
+        if environment.platform == .kubernetes {
+            // Where each Kubernetes Secret's keys come from: the secret store's names to set.
+            let secrets = KubernetesSecrets(plan: plan, environment: environment)
+            document.set("kubernetes", kubeMap(
+                ("store", .string("ClusterSecretStore/\(KubernetesNames.secretStore(plan, environment)): AWS Secrets Manager in \(environment.region)")),
+                ("secrets", .list(secrets.external.map { secret in
+                    kubeMap(("name", .string(secret.name)), ("keys", .list(secret.keys.map { kubeMap(("key", .string($0.key)), ("from", .string($0.remote))) })))
+                } + secrets.madeByOperator.map { kubeMap(("name", .string($0)), ("keys", .list(["username", "password"])), ("madeBy", "cloudnative-pg")) }))
+            ))
+        }
         // What the deploy job reads besides the workloads' own secrets (host access, cloud roles, keys).
         let workloadSecrets = Set(environment.workloads.flatMap { $0.secrets.map(\.name) })
         let deployOnly = deploy.filter { !workloadSecrets.contains($0) }

@@ -174,7 +174,8 @@ public struct GitHubActionsEmitter: Emitter {
             case .pullRequestBase: env.append((variable.name, .string("${{ github.event.pull_request.base.sha }}")))
             }
         }
-        let condition = ciStep.onFailureOnly ? "failure()" : nil
+        // A cancelled deploy (a newer push, a person) is undone like a failed one.
+        let condition = ciStep.onFailureOnly ? "failure() || cancelled()" : nil
         switch ciStep.action {
         case .run(let script):
             return [run(ciStep.name, script, env: env, condition: condition)]

@@ -24,6 +24,8 @@ public struct EnvironmentPlan: Codable, Sendable, Equatable {
     /// The public DNS zone the platform issues certificates and writes records in (AWS only);
     /// nil leaves both to whoever runs the environment.
     public var dnsZone: String?
+    /// The AWS account whose IAM roles the environment's pods take (Kubernetes only).
+    public var account: String? = nil
     public var services: [WorkloadPlan]
     public var workers: [WorkloadPlan]
     public var databases: [DatabasePlan]

@@ -17,7 +17,17 @@ public struct Planner: Sendable {
             throw PlanningFailed(diagnostics: diagnostics)
         }
         let index = StackIndex(spec)
-        let environments = environmentSpecs(spec).map { resolve(spec, in: $0, index: index) }
+        let environmentSpecs = environmentSpecs(spec)
+        let environments = environmentSpecs.map { resolve(spec, in: $0, index: index) }
+        let unowned = zip(environmentSpecs, environments).filter { $1.platform == .kubernetes && $1.account == nil }
+        if !unowned.isEmpty {
+            // Kubernetes pods read their secrets and reach their buckets and backups through
+            // IAM roles (IRSA); a role is named by ARN, which holds the account.
+            throw PlanningFailed(diagnostics: diagnostics + unowned.map { environment, _ in
+                Diagnostic(.error, "\(environment.name) runs on Kubernetes, whose pods take IAM roles in an AWS account: declare Account(\"…\") for the stack or in \(environment.name)'s block",
+                           at: spec.platform?.location ?? environment.location)
+            })
+        }
         diagnostics += omissionWarnings(spec, environments)
         return StackPlan(
             stack: spec.name,
@@ -68,6 +78,7 @@ public struct Planner: Sendable {
             region: spec.regions.first?.value.name ?? "us-east-1",
             domain: domain,
             dnsZone: platform == .aws ? spec.loadBalancer?.dnsZone?.value : nil,
+            account: platform == .kubernetes ? (environment.account ?? spec.account)?.value : nil,
             services: services,
             workers: workers,
             databases: spec.databases.map { database($0, spec: spec, environment: kind, stage: stage, zones: zones) },
@@ -484,6 +495,13 @@ public struct Planner: Sendable {
             }
             if policy.inlineJobs == .warning, let jobs = service.inlineJobs {
                 warnings.append(Diagnostic(.warning, "\(service.name) runs \(jobs.value.joined(separator: ", ")) inside requests; growth will need a Worker", at: jobs.location))
+            }
+        }
+        // Redis on Kubernetes is a primary and a replica with no automatic failover (Sentinel is
+        // not run): at scale a managed cache is what fails over by itself.
+        if production.platform == .kubernetes, production.stage == .scale {
+            for cache in spec.caches {
+                warnings.append(Diagnostic(.warning, "\(cache.name) runs on Kubernetes as one Redis primary with no automatic failover; at scale a managed cache fails over by itself: Platform(scale: .aws) runs it on ElastiCache", at: cache.location))
             }
         }
         if policy.crossRegionBackupCopy, !spec.databases.isEmpty, spec.regions.first?.value.backupCopy == nil {

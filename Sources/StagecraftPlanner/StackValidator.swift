@@ -318,6 +318,9 @@ struct StackValidator {
                 error("cacheable path \(path.value.debugDescription) must start with '/' and contain no spaces or control characters", path.location)
             }
         }
+        for account in [spec.account].compactMap({ $0 }) + spec.environments.compactMap(\.account) where !ValueRules.isAccountID(account.value) {
+            error("account \(account.value.debugDescription) is not an AWS account ID (12 digits)", account.location)
+        }
         for region in spec.regions {
             for name in [region.value.name] + [region.value.backupCopy].compactMap({ $0 }) where !ValueRules.isName(name) {
                 error("region \(name.debugDescription) is not a valid region name", region.location)

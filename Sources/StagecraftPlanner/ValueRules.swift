@@ -11,6 +11,11 @@ public enum ValueRules {
         return bytes.allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "-") }
     }
 
+    /// An AWS account ID: twelve digits (`111122223333`).
+    public static func isAccountID(_ id: String) -> Bool {
+        id.utf8.count == 12 && id.utf8.allSatisfy(isDigit)
+    }
+
     /// An environment variable name: `LOG_LEVEL`.
     public static func isVariableName(_ key: String) -> Bool {
         let bytes = Array(key.utf8)

@@ -17,6 +17,8 @@ public struct StackSpec: Codable, Sendable, Equatable {
     public var monitoring: MonitoringSpec?
     public var platform: Located<Staged<PlatformKind>>?
     public var regions: [Located<RegionSpec>] = []
+    /// The AWS account the stack's Kubernetes clusters run in (`Account`).
+    public var account: Located<String>?
 
     public init(name: String, stage: Stage, location: SourceLocation) {
         self.name = name
@@ -254,6 +256,8 @@ public struct EnvironmentSpec: Codable, Sendable, Equatable {
     public var branch: Located<String>?
     public var approval: Located<Approval>?
     public var domain: Located<String>?
+    /// This environment's AWS account, when it is not the stack's.
+    public var account: Located<String>?
     public var overrides: [WorkloadOverrideSpec] = []
 
     public init(kind: Kind, location: SourceLocation) {

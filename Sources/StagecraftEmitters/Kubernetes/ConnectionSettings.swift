@@ -3,6 +3,7 @@ import StagecraftPlanner
 /// What a workload is told about the environment: its non-secret settings (the user's config
 /// plus where its databases, caches and trace collector are) and where each of its secrets comes from.
 struct ConnectionSettings {
+    let plan: StackPlan
     let workload: WorkloadPlan
     let environment: EnvironmentPlan
 
@@ -27,6 +28,13 @@ struct ConnectionSettings {
                 (key: "\(cache.envPrefix)_READ_HOST", value: cache.replica ? KubernetesNames.cacheReplica(cache.name) : cache.name),
                 (key: "\(cache.envPrefix)_PORT", value: String(RedisManifests.port)),
             ]
+        }
+        if !workload.buckets.isEmpty {
+            for bucket in workload.buckets {
+                entries.append((key: "\(bucket.uppercased().replacing("-", with: "_"))_BUCKET", value: KubernetesNames.bucket(plan, environment, bucket)))
+            }
+            // The SDKs find the role's web identity themselves; the region they must be told.
+            entries.append((key: "AWS_REGION", value: environment.region))
         }
         entries += TracingSettings.environment(service: workload.name, in: environment, collector: Self.collector)
         let declared = Set(workload.config.map(\.key))

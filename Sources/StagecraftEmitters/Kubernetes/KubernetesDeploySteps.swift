@@ -7,6 +7,11 @@ import StagecraftSpec
 /// wait for every rollout, and return each changed Deployment to its previous revision when
 /// anything failed.
 ///
+/// The order holds on a first deploy into an empty namespace as on every later one: first the
+/// Namespace and everything the workloads wait on (ServiceAccounts, ExternalSecrets, the
+/// database clusters, ConfigMaps, Services, policies), then, once the secrets are synced and
+/// the databases ready, the migrations, the canary and the workloads.
+///
 /// A canary rollout (production at scale) first runs one `<service>-canary` pod per service
 /// with the new version next to the current ones: the Service selects both, so the canary
 /// takes its share of real traffic. It must become ready and then stay ready without a restart
@@ -30,6 +35,7 @@ struct KubernetesDeploySteps {
                 CIStep.Variable("KUBE_CONFIG", .secret("KUBE_CONFIG")),
             ], preparesRunner: true),
             CIStep("Set the image tags to IMAGE_TAG", .run(prepare)),
+            CIStep("Apply what the workloads wait on", .run(applyPrerequisites)),
         ]
         steps += migratedDatabases.map { CIStep("Migrate the \($0.name) database", .run(migrate($0))) }
         if isCanary { steps.append(CIStep("Canary", .run(canary))) }
@@ -114,19 +120,29 @@ struct KubernetesDeploySteps {
         return #"release="$(printf '%s' "$IMAGE_TAG" | tr 'A-Z_.' 'a-z--' | cut -c1-\#(62 - longest) | sed 's/-*$//')""#
     }
 
-    /// Everything of the release but its workloads and migrations (on a first deploy: the
-    /// namespace, the database, the new ConfigMaps), the database ready, then the migration
-    /// Job, awaited: a failed migration stops the deploy before any Deployment changes, with its
-    /// logs in the job's output.
+    /// Everything of the release but its workloads and migrations (kustomize puts the Namespace
+    /// first), then the wait for what they need: every ExternalSecret synced from the secret
+    /// store, every database cluster ready. A missing secret fails here, before anything runs.
+    private var applyPrerequisites: String {
+        let notWorkloads = "\(KubernetesNames.componentLabel) notin (service,worker),!\(MigrationManifests.label)"
+        var text = "kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote(notWorkloads))\n"
+        if !KubernetesSecrets(plan: plan, environment: environment).external.isEmpty {
+            text += "kubectl --namespace \(quote(namespace)) wait --for=condition=Ready externalsecret --all --timeout=5m\n"
+        }
+        for database in environment.databases {
+            text += "kubectl --namespace \(quote(namespace)) wait --for=condition=Ready \(quote("cluster.postgresql.cnpg.io/\(database.name)")) --timeout=15m\n"
+        }
+        return script(text)
+    }
+
+    /// The migration Job, awaited: a failed migration stops the deploy before any Deployment
+    /// changes, with its logs in the job's output.
     private func migrate(_ database: DatabasePlan) -> String {
         let job = MigrationManifests.name(database)
         let namespace = quote(namespace)
-        let notWorkloads = "\(KubernetesNames.componentLabel) notin (service,worker),!\(MigrationManifests.label)"
         return script("""
             \(releaseName)
             job=\(quote(job + "-"))"$release"
-            kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote(notWorkloads))
-            kubectl --namespace \(namespace) wait --for=condition=Ready \(quote("cluster.postgresql.cnpg.io/\(database.name)")) --timeout=15m
             kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(deployDirectory)) --selector \(quote("\(MigrationManifests.label)=\(database.name)"))
             echo "Waiting for $job"
             while :; do
@@ -149,6 +165,14 @@ struct KubernetesDeploySteps {
     private var canary: String {
         let canaries = canaryServices.map { KubernetesNames.canary($0.name) }
         var text = """
+            # A first deploy has no stable release to compare the canary with: the rollout is the test.
+            services=(\(canaryServices.map { quote($0.name) }.joined(separator: " ")))
+            for deployment in "${services[@]}"; do
+              if [ -z "$(kubectl --namespace \(quote(namespace)) get deployment "$deployment" --ignore-not-found --output name)" ]; then
+                echo "No stable $deployment yet (a first deploy): skipping the canary."
+                exit 0
+              fi
+            done
             # The new ConfigMaps go first (the running pods keep reading their own), then one
             # canary pod per service, which the services' selectors include.
             kubectl apply --server-side --field-manager=\(Self.fieldManager) -k \(quote(canaryDirectory)) --selector \(quote("\(Kustomizations.configLabel)=config"))

@@ -7,8 +7,10 @@ enum KubernetesNames {
     /// whose pods may reach the services.
     static let ingressControllerNamespace = "ingress-nginx"
     static let ingressClass = "nginx"
-    /// The cert-manager ClusterIssuer that signs the domains' certificates.
-    static let clusterIssuer = "letsencrypt"
+    /// The namespace cert-manager runs in; its HTTP-01 solver pods run in each environment's.
+    static let certManagerNamespace = "cert-manager"
+    /// The namespace the External Secrets Operator runs in.
+    static let externalSecretsNamespace = "external-secrets"
     /// Where the CloudNativePG operator runs: it talks to every instance's status port.
     static let cnpgOperatorNamespace = "cnpg-system"
 
@@ -30,17 +32,44 @@ enum KubernetesNames {
     static func cacheSecret(_ cache: String) -> String { "\(cache)-secrets" }
     /// The Secret CloudNativePG generates for a cluster's application user (key `password`).
     static func databaseAppSecret(_ database: String) -> String { "\(database)-app" }
-    /// The Secret holding the object-store keys the database backups are written with.
-    static func backupCredentialsSecret(_ database: String) -> String { "\(database)-backup-credentials" }
+    /// The stack's cert-manager ClusterIssuer (Let's Encrypt, HTTP-01 through ingress-nginx).
+    static func clusterIssuer(_ plan: StackPlan) -> String { "\(plan.stack)-letsencrypt" }
+    /// The ClusterSecretStore of one environment: AWS Secrets Manager, usable from its namespace only.
+    static func secretStore(_ plan: StackPlan, _ environment: EnvironmentPlan) -> String { namespace(plan, environment) }
+    /// The ServiceAccount the environment's secret store reads Secrets Manager as.
+    static let secretStoreServiceAccount = "secret-reader"
+    /// Where a secret the environment reads by name lives in Secrets Manager.
+    static func remoteSecret(_ plan: StackPlan, _ environment: EnvironmentPlan, _ name: String) -> String {
+        "\(plan.stack)/\(environment.name)/\(name)"
+    }
+    /// The annotation that gives a ServiceAccount's pods an IAM role (IRSA).
+    static let roleAnnotation = "eks.amazonaws.com/role-arn"
+    /// The IAM role of one identity in one environment, `<stack>-<environment>-<purpose>`.
+    static func role(_ plan: StackPlan, _ environment: EnvironmentPlan, _ purpose: String) -> String {
+        "\(plan.stack)-\(environment.name)-\(purpose)"
+    }
+    static func roleARN(_ plan: StackPlan, _ environment: EnvironmentPlan, _ purpose: String) -> String {
+        "arn:aws:iam::\(environment.account ?? ""):role/\(role(plan, environment, purpose))"
+    }
+    /// The throwaway cluster a restore test recovers into.
+    static func restoreTest(_ database: String) -> String { "\(database)-restore-test" }
     static func configMap(_ workload: String) -> String { "\(workload)-config" }
     static func pooler(_ database: String) -> String { "\(database)-pooler-rw" }
     static func cacheReplica(_ cache: String) -> String { "\(cache)-replica" }
     static func canary(_ workload: String) -> String { "\(workload)-canary" }
 
-    /// The S3 bucket (by name) the environment's database backups go to; the Terraform of the
-    /// environment's account creates it, with cross-region replication when the plan copies backups.
+    /// The S3 bucket (by name) the environment's database backups go to, and its copy in the
+    /// plan's copy region. The cluster's operator creates both (the README lists them).
+    /// S3 names are global: the account ID keeps them unique.
     static func backupBucket(_ plan: StackPlan, _ environment: EnvironmentPlan) -> String {
-        "\(plan.stack)-\(environment.name)-db-backups"
+        bucket(plan, environment, "backups")
+    }
+    static func backupCopyBucket(_ plan: StackPlan, _ environment: EnvironmentPlan) -> String {
+        bucket(plan, environment, "backup-copy")
+    }
+    /// A bucket of one environment, `<stack>-<environment>-<name>-<account>`.
+    static func bucket(_ plan: StackPlan, _ environment: EnvironmentPlan, _ name: String) -> String {
+        "\(plan.stack)-\(environment.name)-\(name)-\(environment.account ?? "")"
     }
 
     /// A workload's image as the base names it; each overlay maps it to the real repository and tag.

@@ -54,10 +54,12 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
     private func overlay(_ plan: StackPlan, _ environment: EnvironmentPlan, templates: TemplateLibrary) throws -> [GeneratedFile] {
         let namespace = KubernetesNames.namespace(plan, environment)
         var resources = [namespaceObject(namespace)]
+        resources += IdentityManifests.serviceAccounts(plan, environment)
+        resources += SecretManifests.externalSecrets(plan, environment)
         var patches: [KubernetesObject] = []
 
         for workload in environment.workloads {
-            patches.append(WorkloadManifests.deploymentPatch(workload, environment: environment))
+            patches.append(WorkloadManifests.deploymentPatch(workload, plan: plan, environment: environment))
             resources += [WorkloadManifests.autoscaler(workload), WorkloadManifests.disruptionBudget(workload)].compactMap { $0 }
         }
         for cache in environment.caches {
@@ -68,18 +70,25 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             resources += NetworkPolicies.cache(cache, dependants: environment.workloads.filter { $0.caches.contains(cache.name) }.map(\.name))
         }
         for database in environment.databases {
-            patches.append(PostgresManifests.clusterPatch(database, bucket: KubernetesNames.backupBucket(plan, environment), zones: environment.zones))
+            patches.append(PostgresManifests.clusterPatch(
+                database, bucket: KubernetesNames.backupBucket(plan, environment),
+                backupRole: KubernetesNames.roleARN(plan, environment, IdentityManifests.backupsPurpose), zones: environment.zones
+            ))
             resources += PostgresManifests.scheduledBackups(database)
+            let restoreTest = try RestoreTestManifests.objects(plan, environment, database, script: try templates.render("kubernetes/\(RestoreTestManifests.scriptName)", [:]))
+            resources += restoreTest
             resources += [PostgresManifests.pooler(database)].compactMap { $0 }
             let maintenance = PartitionMaintenanceManifests.objects(database, sql: try PartitionMaintenance.sql(database, templates: templates))
             resources += maintenance
-            let migration = try MigrationManifests.objects(database, environment: environment, templates: templates)
+            let migration = try MigrationManifests.objects(database, plan: plan, environment: environment, templates: templates)
             resources += migration
             resources += NetworkPolicies.database(database, dependants: environment.workloads.filter { $0.databases.contains(database.name) }.map(\.name),
                                                   direct: (maintenance.isEmpty ? [] : [PartitionMaintenanceManifests.name(database)])
-                                                      + (migration.isEmpty ? [] : [MigrationManifests.name(database)]))
+                                                      + (migration.isEmpty ? [] : [MigrationManifests.name(database)])
+                                                      + (restoreTest.isEmpty ? [] : [RestoreTestManifests.runner(database)]))
         }
         resources += IngressManifests.ingresses(plan, environment)
+        resources += CertificateManifests.objects(plan, environment)
         resources += MonitoringManifests.objects(plan, environment)
 
         let folder = Kustomizations.folder(environment)
@@ -95,10 +104,12 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
             configMaps: environment.workloads.map { workload in
                 kubeMap(
                     ("name", .string(KubernetesNames.configMap(workload.name))),
-                    ("literals", .list(ConnectionSettings(workload: workload, environment: environment).config.map(Kustomizations.literal)))
+                    ("literals", .list(ConnectionSettings(plan: plan, workload: workload, environment: environment).config.map(Kustomizations.literal)))
                 )
             }
         )))
+        files += try ClusterManifests.files(plan, environment)
+        files += try KubernetesCloudRoot.files(plan, environment)
         return files
     }
 

@@ -53,8 +53,10 @@ enum Kustomizations {
             #
             # Expected in the cluster:
             \(ClusterPrerequisites.components(overlay.environment).map { "#   - \($0)" }.joined(separator: "\n"))
-            # and in this namespace the Secrets the workloads reference by name (<workload>-secrets,
-            # <cache>-secrets, <database>-backup-credentials), created from your secret store.
+            # and, applied once before the first deploy, ../../cluster/\(overlay.environment.name) (the secret
+            # store and the certificate issuer) and the Terraform in environments/\(overlay.environment.name)/cloud
+            # (the buckets and the pods' IAM roles). Every Secret the pods read comes from an
+            # ExternalSecret here, or from CloudNativePG (<database>-app).
 
             """
         var document = YAMLMap()

@@ -12,7 +12,7 @@ enum MigrationManifests {
     static func name(_ database: DatabasePlan) -> String { "\(database.name)-migrate" }
 
     /// Nothing when the database declares no migrations.
-    static func objects(_ database: DatabasePlan, environment: EnvironmentPlan, templates: TemplateLibrary) throws -> [KubernetesObject] {
+    static func objects(_ database: DatabasePlan, plan: StackPlan, environment: EnvironmentPlan, templates: TemplateLibrary) throws -> [KubernetesObject] {
         guard let migrations = database.migrations,
               let workload = environment.workloads.first(where: { $0.name == migrations.workload }) else { return [] }
         let name = name(database)
@@ -31,7 +31,7 @@ enum MigrationManifests {
             ("command", .list(["sh", "-c", .block(try MigrationScripts.run(database, migrations, templates: templates))])),
             ("envFrom", .list([kubeMap(("configMapRef", kubeMap(("name", .string(KubernetesNames.configMap(workload.name))))))])),
             // After envFrom, so the primary's address wins over the pooler's.
-            ("env", .list(ConnectionSettings(workload: workload, environment: environment).secretEnvironment + primary
+            ("env", .list(ConnectionSettings(plan: plan, workload: workload, environment: environment).secretEnvironment + primary
                 + [variable("MIGRATION_LOCK_DIR", MigrationScripts.lockDirectory)])),
             ("resources", PodHardening.resources(cpuMillicores: workload.resources.cpuMillicores, memoryMiB: workload.resources.memoryMiB)),
             ("securityContext", PodHardening.containerSecurityContext),

@@ -9,12 +9,22 @@ enum NetworkPolicies {
     }
 
     static func fromIngressController(service name: String) -> KubernetesObject {
-        let controller = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
+        policy("\(name)-from-ingress", selecting: KubernetesNames.selector(name, track: false), rules: [
+            rule(from: [ingressController], ports: [.string("http")]),
+        ])
+    }
+
+    /// cert-manager's HTTP-01 solver pods answer the ACME challenge that ingress-nginx forwards.
+    static func toCertificateSolver() -> KubernetesObject {
+        policy("certificate-solver-from-ingress", selecting: .map([(CertificateManifests.solverLabel, .string("true"))]), rules: [
+            rule(from: [ingressController], ports: [.int(CertificateManifests.solverPort)]),
+        ])
+    }
+
+    private static var ingressController: YAML {
+        kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
             ("kubernetes.io/metadata.name", .string(KubernetesNames.ingressControllerNamespace)),
         ])))))
-        return policy("\(name)-from-ingress", selecting: KubernetesNames.selector(name, track: false), rules: [
-            rule(from: [controller], ports: [.string("http")]),
-        ])
     }
 
     static func cache(_ cache: CachePlan, dependants: [String]) -> [KubernetesObject] {
@@ -35,9 +45,6 @@ enum NetworkPolicies {
     /// `direct`: pods that reach the primary itself, never through the pooler (the partition maintenance, the migrations).
     static func database(_ database: DatabasePlan, dependants: [String], direct: [String] = []) -> [KubernetesObject] {
         let instances = kubeMap(("podSelector", kubeMap(("matchLabels", .map([("cnpg.io/cluster", .string(database.name))])))))
-        let operatorNamespace = kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
-            ("kubernetes.io/metadata.name", .string(KubernetesNames.cnpgOperatorNamespace)),
-        ])))))
         let postgres = YAML.int(PostgresManifests.port)
         // 8000 is each instance's status endpoint, which the operator and the other instances call.
         var rules: [YAML] = [rule(from: [instances, operatorNamespace], ports: [postgres, 8000])]
@@ -51,6 +58,24 @@ enum NetworkPolicies {
                                    rules: [dependantsRule(dependants, ports: [postgres])].compactMap { $0 }))
         }
         return policies
+    }
+
+    /// The restore test's throwaway cluster: its own instances and the operator, as for the
+    /// database, and the runner that checks the marker.
+    static func restoreTest(_ database: DatabasePlan, runner: String) -> KubernetesObject {
+        let target = KubernetesNames.restoreTest(database.name)
+        let instances = kubeMap(("podSelector", kubeMap(("matchLabels", .map([("cnpg.io/cluster", .string(target))])))))
+        let postgres = YAML.int(PostgresManifests.port)
+        return policy("\(target)-from-runner", selecting: .map([("cnpg.io/cluster", .string(target))]), rules: [
+            rule(from: [instances, operatorNamespace], ports: [postgres, 8000]),
+            rule(from: [pods(named: [runner])], ports: [postgres]),
+        ])
+    }
+
+    private static var operatorNamespace: YAML {
+        kubeMap(("namespaceSelector", kubeMap(("matchLabels", .map([
+            ("kubernetes.io/metadata.name", .string(KubernetesNames.cnpgOperatorNamespace)),
+        ])))))
     }
 
     // MARK: - Building blocks

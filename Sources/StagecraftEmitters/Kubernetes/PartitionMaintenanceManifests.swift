@@ -43,20 +43,8 @@ enum PartitionMaintenanceManifests {
         return [
             KubernetesObject(apiVersion: "v1", kind: "ConfigMap", name: name, labels: labels,
                              body: [("data", .map([(PartitionMaintenance.fileName, .string(sql))]))]),
-            KubernetesObject(apiVersion: "batch/v1", kind: "CronJob", name: name, labels: labels, body: [("spec", kubeMap(
-                ("schedule", .string(PartitionMaintenance.schedule(database))),
-                ("timeZone", "Etc/UTC"),
-                // Two runs at once would race for the same partitions; a missed run is made up within the hour.
-                ("concurrencyPolicy", "Forbid"),
-                ("startingDeadlineSeconds", 3600),
-                ("successfulJobsHistoryLimit", 3),
-                ("failedJobsHistoryLimit", 3),
-                ("jobTemplate", kubeMap(("spec", kubeMap(
-                    ("backoffLimit", 2),
-                    ("activeDeadlineSeconds", 900),
-                    ("template", kubeMap(("metadata", kubeMap(("labels", .map(labels)))), ("spec", pod)))
-                ))))
-            ))]),
+            // A missed run is made up within the hour; two at once would race for the same partitions.
+            KubernetesCronJob.object(name, labels: labels, schedule: PartitionMaintenance.schedule(database), backoffLimit: 2, activeDeadlineSeconds: 900, pod: pod),
         ]
     }
 }

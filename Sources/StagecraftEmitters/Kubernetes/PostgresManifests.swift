@@ -33,7 +33,7 @@ enum PostgresManifests {
     }
 
     /// What the environment's plan decides about the Cluster, as a merge patch.
-    static func clusterPatch(_ database: DatabasePlan, bucket: String, zones: Int) -> KubernetesObject {
+    static func clusterPatch(_ database: DatabasePlan, bucket: String, backupRole: String, zones: Int) -> KubernetesObject {
         let instances = 1 + database.readReplicas
         var parameters: [(String, YAML)] = [("log_lock_waits", "on")]
         if let slow = database.slowQueryMilliseconds {
@@ -59,23 +59,34 @@ enum PostgresManifests {
             )),
             ("postgresql", kubeMap(("parameters", .map(parameters)))),
             ("affinity", affinity),
+            // The instances' ServiceAccount takes the role that may write the backups.
+            ("serviceAccountTemplate", database.backups == nil ? nil : serviceAccountTemplate(role: backupRole)),
             ("backup", database.backups.map { backup(database, $0, bucket: bucket) })
         ))])
     }
 
+    static func serviceAccountTemplate(role: String) -> YAML {
+        kubeMap(("metadata", kubeMap(("annotations", .map([(KubernetesNames.roleAnnotation, .string(role))])))))
+    }
+
+    /// Where barman keeps a cluster's base backups and WAL, read with the pods' IAM role:
+    /// no access key exists to leak or rotate.
+    static func objectStore(bucket: String) -> [(String, YAML)] {
+        [
+            // barman keeps each cluster under its own server name (the cluster's) inside the bucket.
+            ("destinationPath", .string("s3://\(bucket)/")),
+            ("s3Credentials", kubeMap(("inheritFromIAMRole", true))),
+        ]
+    }
+
     private static func backup(_ database: DatabasePlan, _ plan: BackupPlan, bucket: String) -> YAML {
-        let credentials = KubernetesNames.backupCredentialsSecret(database.name)
-        func key(_ name: String) -> YAML { kubeMap(("name", .string(credentials)), ("key", .string(name))) }
-        return kubeMap(
+        kubeMap(
             ("retentionPolicy", .string("\(plan.retentionDays)d")),
             ("target", .string(database.readReplicas > 0 ? "prefer-standby" : "primary")),
-            ("barmanObjectStore", kubeMap(
-                // barman keeps each cluster under its own server name (the cluster's) inside the bucket.
-                ("destinationPath", .string("s3://\(bucket)/")),
-                ("s3Credentials", kubeMap(("accessKeyId", key("ACCESS_KEY_ID")), ("secretAccessKey", key("ACCESS_SECRET_KEY")))),
+            ("barmanObjectStore", .map(objectStore(bucket: bucket) + [
                 ("wal", plan.walArchiving ? kubeMap(("compression", "gzip"), ("maxParallel", 4)) : nil),
-                ("data", kubeMap(("compression", "gzip"), ("jobs", 2)))
-            ))
+                ("data", kubeMap(("compression", "gzip"), ("jobs", 2))),
+            ].compactMap { key, value in value.map { (key, $0) } }))
         )
     }
 

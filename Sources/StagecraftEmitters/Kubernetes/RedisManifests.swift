@@ -115,14 +115,23 @@ enum RedisManifests {
         )
         var volumes = [PodHardening.tmpVolumeSource]
         if !cache.persistence { volumes.insert(kubeMap(("name", "data"), ("emptyDir", kubeMap(("sizeLimit", Quantity.memory(cache.memoryMiB))))), at: 0) }
-        let template = kubeMap(
-            ("metadata", kubeMap(("labels", .map(labels)))),
-            ("spec", .map(PodHardening.podDefaults + [
-                ("terminationGracePeriodSeconds", 30),
-                ("containers", .list([container] + (exporter ? [exporterContainer(cache)] : []))),
-                ("volumes", .list(volumes)),
-            ]))
-        )
+        var podSpec = PodHardening.podDefaults + [("terminationGracePeriodSeconds", YAML.int(30))]
+        if let primary {
+            // The replica keeps away from its primary's zone where it can, so one zone's outage
+            // leaves one of them.
+            podSpec.append(("affinity", kubeMap(("podAntiAffinity", kubeMap(("preferredDuringSchedulingIgnoredDuringExecution", .list([kubeMap(
+                ("weight", 100),
+                ("podAffinityTerm", kubeMap(
+                    ("topologyKey", "topology.kubernetes.io/zone"),
+                    ("labelSelector", kubeMap(("matchLabels", KubernetesNames.selector(primary, track: false))))
+                ))
+            )])))))))
+        }
+        podSpec += [
+            ("containers", .list([container] + (exporter ? [exporterContainer(cache)] : []))),
+            ("volumes", .list(volumes)),
+        ]
+        let template = kubeMap(("metadata", kubeMap(("labels", .map(labels)))), ("spec", .map(podSpec)))
         let selector = kubeMap(("matchLabels", KubernetesNames.selector(name, track: false)))
         guard cache.persistence else {
             return KubernetesObject(apiVersion: "apps/v1", kind: kind(cache), name: name, labels: labels, body: [("spec", kubeMap(

@@ -70,8 +70,8 @@ enum WorkloadManifests {
     }
 
     /// What the environment's plan decides about a workload's Deployment, as a strategic-merge patch.
-    static func deploymentPatch(_ workload: WorkloadPlan, environment: EnvironmentPlan) -> KubernetesObject {
-        let settings = ConnectionSettings(workload: workload, environment: environment)
+    static func deploymentPatch(_ workload: WorkloadPlan, plan: StackPlan, environment: EnvironmentPlan) -> KubernetesObject {
+        let settings = ConnectionSettings(plan: plan, workload: workload, environment: environment)
         let probed = workload.port != nil && workload.healthCheck != nil || workload.healthCommand != nil
         var container = YAMLMap()
         container.set("name", .string(workload.name))
@@ -105,6 +105,8 @@ enum WorkloadManifests {
         }
         let drain = environment.loadBalancer?.drainSeconds ?? 30
         var podSpec = YAMLMap()
+        // A workload that uses a bucket reaches it with its ServiceAccount's IAM role.
+        podSpec.set("serviceAccountName", workload.buckets.isEmpty ? nil : .string(workload.name))
         podSpec.set("terminationGracePeriodSeconds", .int(isService ? preStopSleepSeconds + drain : workerGraceSeconds))
         if environment.zones > 1 {
             podSpec.set("topologySpreadConstraints", PodHardening.topologySpread(selector: KubernetesNames.selector(workload.name, track: true)))

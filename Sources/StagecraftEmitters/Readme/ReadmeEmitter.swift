@@ -27,8 +27,13 @@ public struct ReadmeEmitter: Emitter {
         let approvals = Set(plan.pipeline.deploys.filter(\.requiresApproval).map(\.environment))
         let environments: [[String: Any]] = plan.environments.map { environment in
             let diagram = MermaidDiagram.render(ArchitectureGraph(environment: environment, stack: plan.stack))
-            let recovery = recovery(environment)
-            let prerequisites = environment.platform == .aws ? AWSPrerequisites(environment: environment, stack: plan.stack).lines : []
+            let recovery = recovery(plan, environment)
+            let kubernetes = environment.platform == .kubernetes ? KubernetesPrerequisites(plan: plan, environment: environment) : nil
+            let prerequisites = switch environment.platform {
+            case .aws: AWSPrerequisites(environment: environment, stack: plan.stack).lines
+            case .kubernetes: kubernetes?.lines ?? []
+            case .compose: [String]()
+            }
             return [
                 "name": environment.name,
                 // GitHub's heading anchor: names are `[a-z][a-z0-9-]*`, so the name itself.
@@ -43,6 +48,9 @@ public struct ReadmeEmitter: Emitter {
                 "hasRecovery": !recovery.isEmpty,
                 "prerequisites": prerequisites,
                 "hasPrerequisites": !prerequisites.isEmpty,
+                "prerequisitesHeading": environment.platform == .kubernetes
+                    ? "Before the first deploy, in this order, the cluster and the account need:" : "Before the first apply, the account needs:",
+                "deployOrder": kubernetes?.deployOrder ?? false,
             ]
         }
         let migrations = migrations(plan)
@@ -61,19 +69,35 @@ public struct ReadmeEmitter: Emitter {
     }
 
     /// What a restore of each backed-up database achieves, in the environment's region and in
-    /// the copy region where the platform streams the backups there too (compose's second
-    /// pgBackRest repository, RDS's replicated automated backups).
-    private func recovery(_ environment: EnvironmentPlan) -> [String] {
-        environment.databases.compactMap { database in
+    /// the copy region where the platform copies the backups there too (compose's second
+    /// pgBackRest repository, RDS's replicated automated backups, S3 replication of the
+    /// Kubernetes backups' bucket); how the restore is proven; and what a cache's failure costs.
+    private func recovery(_ plan: StackPlan, _ environment: EnvironmentPlan) -> [String] {
+        var lines: [String] = environment.databases.compactMap { database in
             guard let backups = database.backups else { return nil }
             let rto = backups.rto.map { " and takes at most \($0)" } ?? ""
             var line = "`\(database.name)`: a restore in \(environment.region) loses at most \(backups.rpo) of data (RPO)\(rto), "
                 + "from backups kept \(backups.retentionDays) days"
-            if let copy = backups.crossRegionCopy, environment.platform != .kubernetes {
-                line += "; in \(copy), where the backups and the WAL are copied as they are made, a restore loses at most \(backups.rpo) too"
+            if let copy = backups.crossRegionCopy {
+                if environment.platform == .kubernetes {
+                    line += "; in \(copy), S3 replicates the backups' bucket to `\(KubernetesNames.backupCopyBucket(plan, environment))` as they are written,"
+                        + " so a cluster there recovers from it (`externalClusters` pointing at that bucket) and loses at most \(backups.rpo) plus the replication delay, usually under 15 minutes."
+                        + " A replica cluster in \(copy) would lose less, but needs a second Kubernetes cluster running all the time; the replicated bucket costs only its storage"
+                } else {
+                    line += "; in \(copy), where the backups and the WAL are copied as they are made, a restore loses at most \(backups.rpo) too"
+                }
+            }
+            if environment.platform == .kubernetes, backups.restoreTestSchedule != nil {
+                line += ". The `\(RestoreTestManifests.runner(database))` CronJob proves it on schedule: it recovers a throwaway cluster from the backups, checks a marker written just before, and fails when the restore takes longer than the declared recovery time"
             }
             return line + "."
         }
+        if environment.platform == .kubernetes {
+            for cache in environment.caches where cache.replica {
+                lines.append("`\(cache.name)`: one Redis primary with a replica in another zone, and no automatic failover: when the primary's node fails, the cache is down until it is rescheduled, or until the replica is promoted by hand (`REPLICAOF NO ONE`, then point `\(cache.envPrefix)_HOST` at it). Where that is not acceptable, run the environment on AWS (`Platform(scale: .aws)`), whose ElastiCache fails over by itself.")
+            }
+        }
+        return lines
     }
 
     /// Each migrated database once (every environment migrates it the same way).

@@ -1,8 +1,9 @@
 import Foundation
 import Yams
 
-/// Custom resources — CloudNativePG's (postgresql.cnpg.io) and prometheus-operator's
-/// (monitoring.coreos.com) — against the strict CRD schemas shipped with Stagecraft, which also
+/// Custom resources — CloudNativePG's (postgresql.cnpg.io), prometheus-operator's
+/// (monitoring.coreos.com), the External Secrets Operator's (external-secrets.io) and
+/// cert-manager's (cert-manager.io) — against the strict CRD schemas shipped with Stagecraft, which also
 /// reject unknown fields. Only complete objects are checked — files a kustomization lists as
 /// resources — since a patch holds only the fields it changes.
 struct CustomResourceCheck: Check {
@@ -10,6 +11,8 @@ struct CustomResourceCheck: Check {
     static let groups: [(apiVersion: String, schemaPrefix: String, kinds: [String])] = [
         ("postgresql.cnpg.io/", "cnpg", ["Cluster", "Pooler", "Backup", "ScheduledBackup"]),
         ("monitoring.coreos.com/", "prometheus", ["PrometheusRule", "PodMonitor", "Probe", "ServiceMonitor"]),
+        ("external-secrets.io/", "eso", ["ExternalSecret", "ClusterSecretStore"]),
+        ("cert-manager.io/", "certmanager", ["Certificate", "ClusterIssuer"]),
     ]
 
     func tasks(_ output: OutputFolder, _ environment: CheckEnvironment) -> [CheckTask] {

@@ -28,6 +28,9 @@ final class PostgresHarness {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+    /// A server another program starts in `data` is stopped at the end of the test too.
+    func stopOnTeardown(_ data: URL) { dataDirectories.append(data) }
+
     func tool(_ name: String) -> String { "\(bin)/\(name)" }
 
     /// Runs a program as `postgres` with the given extra environment.

@@ -22,6 +22,7 @@ final class PlannerTests: XCTestCase {
                 Staging(branch: "main")
                 Production(approval: .required)
             }
+            Account("111122223333")
         }.spec
     }
 
@@ -105,6 +106,7 @@ final class PlannerTests: XCTestCase {
         let plan = try Planner(toolVersion: "test").plan(Stack("tiny", stage: .mvp) {
             Service("web") { Image("ghcr.io/acme/tiny"); Port(80) }
             Platform(.kubernetes)
+            Account("111122223333")
         }.spec)
         XCTAssertTrue(plan.warnings.contains { $0.severity == .warning && $0.message.contains("kubernetes at mvp") }, "\(plan.warnings)")
     }

@@ -19,6 +19,7 @@ final class WorkerHealthTests: XCTestCase {
             Redis("cache")
             LoadBalancer(domain: "shop.example.com")
             Platform(platform)
+            Account("111122223333")
         }.spec
     }
 

@@ -29,7 +29,7 @@ final class KubernetesDeployStepsTests: XCTestCase {
             XCTAssertTrue(wait.contains("rollout status 'deployment/\(workload)' --timeout=5m"), workload)
         }
         XCTAssertTrue(wait.contains("rollout status 'statefulset/cache' --timeout=5m"))
-        XCTAssertEqual(production["Roll back"]?["if"] as? String, "failure()")
+        XCTAssertEqual(production["Roll back"]?["if"] as? String, "failure() || cancelled()")
         XCTAssertTrue(try run(production, "Roll back").contains("rollout undo \"deployment/$deployment\" --to-revision=\"$revision\""))
 
         // The canary runs before the regular rollout in production only.
@@ -70,10 +70,14 @@ final class KubernetesDeployStepsTests: XCTestCase {
         XCTAssertEqual(job.value(at: "spec.backoffLimit") as? Int, 0)
         let lock = try XCTUnwrap(containers.first { $0["name"] as? String == "lock" })
         XCTAssertEqual(lock["image"] as? String, "postgres:16")
-        // What the migration step applies first, by its selector: the namespace, the database
-        // and the ConfigMaps, but no workload and no migration (the Job waits for the database).
+        // What the deploy applies before migrating, by its selector: the namespace, the database,
+        // the ExternalSecrets and the ConfigMaps, but no workload and no migration (the Job waits
+        // for the database); the migration step then applies the Job alone.
+        let prerequisites = try run(try steps(rendered, job: "production"), "Apply what the workloads wait on")
+        XCTAssertTrue(prerequisites.contains("--selector 'app.kubernetes.io/component notin (service,worker),!stagecraft.io/migration'"), prerequisites)
+        XCTAssertTrue(prerequisites.contains("wait --for=condition=Ready externalsecret --all --timeout=5m"), prerequisites)
         let migrateStep = try run(try steps(rendered, job: "production"), "Migrate the db database")
-        XCTAssertTrue(migrateStep.contains("--selector 'app.kubernetes.io/component notin (service,worker),!stagecraft.io/migration'"), migrateStep)
+        XCTAssertTrue(migrateStep.contains("--selector 'stagecraft.io/migration=db'"), migrateStep)
         func label(_ object: [String: Any], _ key: String) -> String? { (object.value(at: "metadata.labels") as? [String: Any])?[key] as? String }
         let first = applied.filter { object in
             !["service", "worker"].contains(label(object, "app.kubernetes.io/component") ?? "") && label(object, "stagecraft.io/migration") == nil
@@ -81,8 +85,9 @@ final class KubernetesDeployStepsTests: XCTestCase {
         XCTAssertTrue(first.contains { $0.kind == "Namespace" })
         XCTAssertTrue(first.contains { $0.kind == "Cluster" && $0.name == "db" })
         XCTAssertTrue(first.contains { $0.kind == "ConfigMap" && $0.name == configMap })
+        XCTAssertTrue(first.contains { $0.kind == "ExternalSecret" && $0.name == "api-secrets" })
         XCTAssertFalse(first.contains { ["Deployment", "Job"].contains($0.kind) && ["web", "api", "payouts", "thumbnails", job.name].contains($0.name) }, "\(first.map(\.name))")
-        XCTAssertTrue(migrateStep.contains("wait --for=condition=Ready 'cluster.postgresql.cnpg.io/db' --timeout=15m"))
+        XCTAssertTrue(prerequisites.contains("wait --for=condition=Ready 'cluster.postgresql.cnpg.io/db' --timeout=15m"))
 
         // Its pods may reach the primary: the database's policy lets db-migrate in.
         let policy = try XCTUnwrap(applied.first { $0.kind == "NetworkPolicy" && $0.name == "db-from-dependants" })

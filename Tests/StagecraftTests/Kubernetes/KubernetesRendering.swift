@@ -47,7 +47,7 @@ enum KubernetesRendering {
 
     static func both() throws -> [Rendered] { [try marketplace(), try shopAtScale()] }
 
-    private static func render(_ name: String, _ spec: StackSpec) throws -> Rendered {
+    static func render(_ name: String, _ spec: StackSpec) throws -> Rendered {
         let generation = try Fixtures.renderer.render(spec)
         let root = try Fixtures.temporaryDirectory("kubernetes-\(name)")
         try Fixtures.materialize(generation.files, in: root)

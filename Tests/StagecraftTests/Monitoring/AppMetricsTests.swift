@@ -20,6 +20,7 @@ final class AppMetricsTests: XCTestCase {
             Redis("cache")
             LoadBalancer(domain: "shop.example.com")
             Platform(platform)
+            Account("111122223333")
         }.spec
     }
 

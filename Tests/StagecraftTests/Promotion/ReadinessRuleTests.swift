@@ -25,6 +25,7 @@ final class ReadinessRuleTests: XCTestCase {
             Monitoring { ErrorTracking(secret: "SENTRY_DSN"); Uptime("/healthz"); Alerts { Slack(secret: "SLACK_WEBHOOK_URL") } }
             Platform(mvp: .compose, growth: .compose, scale: .kubernetes)
             Region("us-east-1", backupCopy: "us-west-2")
+            Account("111122223333")
         }.spec
         edit(&spec)
         return spec

@@ -55,6 +55,7 @@ enum TerraformCheck {
             "aws_backup_vault": "arn:aws:backup:eu-west-1:123456789012:backup-vault:vault",
             "aws_ecs_cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/cluster",
             "aws_secretsmanager_secret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:login",
+            "aws_s3_bucket": "arn:aws:s3:::bucket",
         ]
         var resources = arns.sorted { $0.key < $1.key }.map { #"mock_resource "\#($0.key)" { defaults = { arn = "\#($0.value)" } }"# }
         resources += [
@@ -70,6 +71,9 @@ enum TerraformCheck {
             // An ElastiCache auth token, and the CDN's origin secret, must look like one.
             #"mock_data "aws_ssm_parameter" { defaults = { value = "mocked-token-0123456789abcdef0123456789" } }"#,
             #"mock_data "aws_route53_zone" { defaults = { zone_id = "Z0123456789ABCDEFGHIJ" } }"#,
+            // An EKS cluster and the OIDC provider IAM knows it by, for the roles its pods take.
+            #"mock_data "aws_eks_cluster" { defaults = { identity = [{ oidc = [{ issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF" }] }] } }"#,
+            #"mock_data "aws_iam_openid_connect_provider" { defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF" } }"#,
         ]
         let options = domains.map { #"{ domain_name = "\#($0)", resource_record_name = "_0123456789abcdef.\#($0).", resource_record_type = "CNAME", resource_record_value = "_fedcba9876543210.acm-validations.aws." }"# }
         resources.append(#"mock_resource "aws_acm_certificate" { defaults = { arn = "arn:aws:acm:eu-west-1:123456789012:certificate/site", domain_validation_options = [\#(options.joined(separator: ", "))] } }"#)
