@@ -168,3 +168,26 @@ public struct Account: StackContent, EnvironmentContent {
     public func apply(to stack: inout StackSpec) { stack.account = value }
     public func apply(to environment: inout EnvironmentSpec) { environment.account = value }
 }
+
+/// The External Secrets Operator store a Kubernetes environment's secrets come from, when the
+/// cluster already runs one (Vault, another cloud's secret manager, a store shared by several
+/// stacks). Without it, each environment gets a `ClusterSecretStore` of its own: AWS Secrets
+/// Manager in the stack's region, read with an IAM role. Either way, a secret is looked up as
+/// `<stack>/<environment>/<NAME>`.
+///
+/// ```swift
+/// SecretStore(cluster: "vault")
+/// Environments {
+///     Production { SecretStore(cluster: "vault-production") }
+/// }
+/// ```
+public struct SecretStore: StackContent, EnvironmentContent {
+    let value: Located<String>
+
+    public init(cluster name: String, file: String = #filePath, line: Int = #line) {
+        value = Located(name, at: location(file, line))
+    }
+
+    public func apply(to stack: inout StackSpec) { stack.secretStore = value }
+    public func apply(to environment: inout EnvironmentSpec) { environment.secretStore = value }
+}

@@ -57,7 +57,8 @@ public struct EnvironmentConfigEmitter: Emitter {
             // Where each Kubernetes Secret's keys come from: the secret store's names to set.
             let secrets = KubernetesSecrets(plan: plan, environment: environment)
             document.set("kubernetes", kubeMap(
-                ("store", .string("ClusterSecretStore/\(KubernetesNames.secretStore(plan, environment)): AWS Secrets Manager in \(environment.region)")),
+                ("store", .string("ClusterSecretStore/\(KubernetesNames.secretStore(plan, environment))"
+                    + (environment.secretStore == nil ? ": AWS Secrets Manager in \(environment.region)" : ": the cluster's own"))),
                 ("secrets", .list(secrets.external.map { secret in
                     kubeMap(("name", .string(secret.name)), ("keys", .list(secret.keys.map { kubeMap(("key", .string($0.key)), ("from", .string($0.remote))) })))
                 } + secrets.madeByOperator.map { kubeMap(("name", .string($0)), ("keys", .list(["username", "password"])), ("madeBy", "cloudnative-pg")) }))

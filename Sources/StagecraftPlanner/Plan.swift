@@ -26,6 +26,8 @@ public struct EnvironmentPlan: Codable, Sendable, Equatable {
     public var dnsZone: String?
     /// The AWS account whose IAM roles the environment's pods take (Kubernetes only).
     public var account: String? = nil
+    /// The cluster's own External Secrets store the environment reads from; nil: its own (Kubernetes only).
+    public var secretStore: String? = nil
     public var services: [WorkloadPlan]
     public var workers: [WorkloadPlan]
     public var databases: [DatabasePlan]

@@ -79,6 +79,7 @@ public struct Planner: Sendable {
             domain: domain,
             dnsZone: platform == .aws ? spec.loadBalancer?.dnsZone?.value : nil,
             account: platform == .kubernetes ? (environment.account ?? spec.account)?.value : nil,
+            secretStore: platform == .kubernetes ? (environment.secretStore ?? spec.secretStore)?.value : nil,
             services: services,
             workers: workers,
             databases: spec.databases.map { database($0, spec: spec, environment: kind, stage: stage, zones: zones) },

@@ -321,6 +321,9 @@ struct StackValidator {
         for account in [spec.account].compactMap({ $0 }) + spec.environments.compactMap(\.account) where !ValueRules.isAccountID(account.value) {
             error("account \(account.value.debugDescription) is not an AWS account ID (12 digits)", account.location)
         }
+        for store in [spec.secretStore].compactMap({ $0 }) + spec.environments.compactMap(\.secretStore) where !ValueRules.isKubernetesName(store.value) {
+            error("secret store \(store.value.debugDescription) is not a Kubernetes object name (lower-case letters, digits, '-' and '.')", store.location)
+        }
         for region in spec.regions {
             for name in [region.value.name] + [region.value.backupCopy].compactMap({ $0 }) where !ValueRules.isName(name) {
                 error("region \(name.debugDescription) is not a valid region name", region.location)

@@ -16,6 +16,14 @@ public enum ValueRules {
         id.utf8.count == 12 && id.utf8.allSatisfy(isDigit)
     }
 
+    /// A Kubernetes object name (RFC 1123 subdomain): `vault-backend`.
+    public static func isKubernetesName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...253).contains(bytes.count), let first = bytes.first, let last = bytes.last,
+              isLower(first) || isDigit(first), isLower(last) || isDigit(last) else { return false }
+        return bytes.allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+    }
+
     /// An environment variable name: `LOG_LEVEL`.
     public static func isVariableName(_ key: String) -> Bool {
         let bytes = Array(key.utf8)

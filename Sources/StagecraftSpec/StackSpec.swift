@@ -19,6 +19,8 @@ public struct StackSpec: Codable, Sendable, Equatable {
     public var regions: [Located<RegionSpec>] = []
     /// The AWS account the stack's Kubernetes clusters run in (`Account`).
     public var account: Located<String>?
+    /// The cluster's own External Secrets store (`SecretStore(cluster:)`), by name.
+    public var secretStore: Located<String>?
 
     public init(name: String, stage: Stage, location: SourceLocation) {
         self.name = name
@@ -258,6 +260,8 @@ public struct EnvironmentSpec: Codable, Sendable, Equatable {
     public var domain: Located<String>?
     /// This environment's AWS account, when it is not the stack's.
     public var account: Located<String>?
+    /// This environment's External Secrets store, when it is not the stack's.
+    public var secretStore: Located<String>?
     public var overrides: [WorkloadOverrideSpec] = []
 
     public init(kind: Kind, location: SourceLocation) {

@@ -12,8 +12,10 @@ enum ClusterManifests {
     static let acmeServer = "https://acme-v02.api.letsencrypt.org/directory"
 
     static func files(_ plan: StackPlan, _ environment: EnvironmentPlan) throws -> [GeneratedFile] {
-        var objects = [secretStore(plan, environment)]
+        var objects: [KubernetesObject] = []
+        if environment.secretStore == nil { objects.append(secretStore(plan, environment)) }
         if CertificateManifests.needed(environment) { objects.append(clusterIssuer(plan)) }
+        guard !objects.isEmpty else { return [] }
         let folder = folder(environment)
         var kustomization = YAMLMap()
         kustomization.set("apiVersion", .string(Kustomizations.apiVersion))

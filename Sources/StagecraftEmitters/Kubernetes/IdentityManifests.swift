@@ -10,7 +10,9 @@ enum IdentityManifests {
     static func workloadPurpose(_ workload: String) -> String { "workload-\(workload)" }
 
     static func serviceAccounts(_ plan: StackPlan, _ environment: EnvironmentPlan) -> [KubernetesObject] {
-        var accounts = [account(KubernetesNames.secretStoreServiceAccount, role: KubernetesNames.roleARN(plan, environment, secretsPurpose))]
+        // The environment's own secret store reads Secrets Manager as this account; a store the
+        // cluster runs already has its own credentials.
+        var accounts = environment.secretStore != nil ? [] : [account(KubernetesNames.secretStoreServiceAccount, role: KubernetesNames.roleARN(plan, environment, secretsPurpose))]
         for workload in environment.workloads where !workload.buckets.isEmpty {
             accounts.append(account(workload.name, role: KubernetesNames.roleARN(plan, environment, workloadPurpose(workload.name))))
         }

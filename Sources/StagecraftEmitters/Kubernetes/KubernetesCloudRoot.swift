@@ -34,11 +34,14 @@ enum KubernetesCloudRoot {
 
     static func identities(_ plan: StackPlan, _ environment: EnvironmentPlan) -> [Identity] {
         let secretsPrefix = KubernetesNames.remoteSecret(plan, environment, "")
-        var identities = [Identity(
-            purpose: IdentityManifests.secretsPurpose, serviceAccounts: [KubernetesNames.secretStoreServiceAccount],
-            statements: [AWSPolicy.allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                                         resources: [.ref("\"arn:aws:secretsmanager:\(environment.region):${local.account}:secret:\(secretsPrefix)*\"")])]
-        )]
+        var identities: [Identity] = []
+        if environment.secretStore == nil {
+            identities.append(Identity(
+                purpose: IdentityManifests.secretsPurpose, serviceAccounts: [KubernetesNames.secretStoreServiceAccount],
+                statements: [AWSPolicy.allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                                             resources: [.ref("\"arn:aws:secretsmanager:\(environment.region):${local.account}:secret:\(secretsPrefix)*\"")])]
+            ))
+        }
         if backsUp(environment) {
             // A cluster's instances run as a ServiceAccount named after it; the restore test's
             // throwaway cluster reads the same backups.

@@ -34,8 +34,11 @@ enum KubernetesNames {
     static func databaseAppSecret(_ database: String) -> String { "\(database)-app" }
     /// The stack's cert-manager ClusterIssuer (Let's Encrypt, HTTP-01 through ingress-nginx).
     static func clusterIssuer(_ plan: StackPlan) -> String { "\(plan.stack)-letsencrypt" }
-    /// The ClusterSecretStore of one environment: AWS Secrets Manager, usable from its namespace only.
-    static func secretStore(_ plan: StackPlan, _ environment: EnvironmentPlan) -> String { namespace(plan, environment) }
+    /// The ClusterSecretStore of one environment: the cluster's own when the stack names one,
+    /// else the environment's (AWS Secrets Manager, usable from its namespace only).
+    static func secretStore(_ plan: StackPlan, _ environment: EnvironmentPlan) -> String {
+        environment.secretStore ?? namespace(plan, environment)
+    }
     /// The ServiceAccount the environment's secret store reads Secrets Manager as.
     static let secretStoreServiceAccount = "secret-reader"
     /// Where a secret the environment reads by name lives in Secrets Manager.

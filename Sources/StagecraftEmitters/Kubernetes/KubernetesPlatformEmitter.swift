@@ -92,6 +92,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
         resources += MonitoringManifests.objects(plan, environment)
 
         let folder = Kustomizations.folder(environment)
+        let clusterFiles = try ClusterManifests.files(plan, environment)
         var files = try resources.map { try $0.file(in: folder) }
         files += try patches.map { try $0.file(in: "\(folder)/patches") }
         files.append(try Kustomizations.overlay(Kustomizations.Overlay(
@@ -106,9 +107,10 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
                     ("name", .string(KubernetesNames.configMap(workload.name))),
                     ("literals", .list(ConnectionSettings(plan: plan, workload: workload, environment: environment).config.map(Kustomizations.literal)))
                 )
-            }
+            },
+            clusterFolder: !clusterFiles.isEmpty
         )))
-        files += try ClusterManifests.files(plan, environment)
+        files += clusterFiles
         files += try KubernetesCloudRoot.files(plan, environment)
         return files
     }

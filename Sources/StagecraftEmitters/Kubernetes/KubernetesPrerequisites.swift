@@ -15,17 +15,25 @@ struct KubernetesPrerequisites {
         let roles = KubernetesCloudRoot.identities(plan, environment).map { "`\(KubernetesNames.role(plan, environment, $0.purpose))`" }
         lines.append("the buckets and the pods' IAM roles (\(roles.joined(separator: ", "))): `terraform -chdir=environments/\(name)/cloud init -backend-config=\"bucket=…\"`, then `apply`"
             + " (with `-var cluster_name=…` when the cluster is not named `\(KubernetesNames.namespace(plan, environment))`)")
-        var cluster = ["`ClusterSecretStore/\(KubernetesNames.secretStore(plan, environment))`"]
+        var cluster: [String] = []
+        if let store = environment.secretStore {
+            lines.append("the cluster's External Secrets store `ClusterSecretStore/\(store)`, allowing the `\(KubernetesNames.namespace(plan, environment))` namespace")
+        } else {
+            cluster.append("`ClusterSecretStore/\(KubernetesNames.secretStore(plan, environment))`")
+        }
         if CertificateManifests.needed(environment) { cluster.append("`ClusterIssuer/\(KubernetesNames.clusterIssuer(plan))`") }
-        lines.append("the cluster-wide objects, \(cluster.joined(separator: " and ")): `kubectl apply --server-side -k \(ClusterManifests.folder(environment))`, as a cluster administrator")
+        if !cluster.isEmpty {
+            lines.append("the cluster-wide objects, \(cluster.joined(separator: " and ")): `kubectl apply --server-side -k \(ClusterManifests.folder(environment))`, as a cluster administrator")
+        }
         var remote: [String] = []
         for name in KubernetesSecrets(plan: plan, environment: environment).external.flatMap(\.keys).map(\.remote) where !remote.contains(name) {
             remote.append(name)
         }
         if !remote.isEmpty {
-            lines.append("each secret's value in Secrets Manager (\(environment.region)), "
-                + remote.map { "`\($0)`" }.joined(separator: ", ")
-                + " (`aws secretsmanager create-secret --name NAME --secret-string …`): the deploy waits until every ExternalSecret has synced")
+            let names = remote.map { "`\($0)`" }.joined(separator: ", ")
+            lines.append(environment.secretStore == nil
+                ? "each secret's value in Secrets Manager (\(environment.region)), \(names) (`aws secretsmanager create-secret --name NAME --secret-string …`): the deploy waits until every ExternalSecret has synced"
+                : "each secret's value in that store, under the keys \(names): the deploy waits until every ExternalSecret has synced")
         }
         if let loadBalancer = environment.loadBalancer, loadBalancer.tls {
             if let cdn = environment.cdn {

@@ -34,6 +34,8 @@ enum Kustomizations {
         var patches: [String]
         var images: [YAML]
         var configMaps: [YAML]
+        /// Whether `kubernetes/cluster/<environment>` holds cluster-wide objects to apply first.
+        var clusterFolder: Bool
     }
 
     static func overlay(_ overlay: Overlay) throws -> GeneratedFile {
@@ -53,10 +55,9 @@ enum Kustomizations {
             #
             # Expected in the cluster:
             \(ClusterPrerequisites.components(overlay.environment).map { "#   - \($0)" }.joined(separator: "\n"))
-            # and, applied once before the first deploy, ../../cluster/\(overlay.environment.name) (the secret
-            # store and the certificate issuer) and the Terraform in environments/\(overlay.environment.name)/cloud
-            # (the buckets and the pods' IAM roles). Every Secret the pods read comes from an
-            # ExternalSecret here, or from CloudNativePG (<database>-app).
+            # and, applied once before the first deploy, \(overlay.clusterFolder ? "../../cluster/\(overlay.environment.name) (cluster-wide objects) and " : "")the
+            # Terraform in environments/\(overlay.environment.name)/cloud (the buckets and the pods' IAM roles).
+            # Every Secret the pods read comes from an ExternalSecret here, or from CloudNativePG (<database>-app).
 
             """
         var document = YAMLMap()

@@ -20,6 +20,9 @@ final class InvalidStackTests: XCTestCase {
     static let cases: [Case] = [
         Case(name: "duplicate service", body: service + "\n    Service(\"web\") { Image(\"ghcr.io/acme/web2\"); Port(8081) } // ←", expected: "already used"),
         Case(name: "service and database share a name", body: service + "\n    Postgres(\"web\") // ←", expected: "already used"),
+        Case(name: "an account that is no AWS account ID", body: service + "\n    Account(\"1234\") // ←", expected: "is not an AWS account ID"),
+        Case(name: "a secret store that is no Kubernetes name", body: service + "\n    SecretStore(cluster: \"Vault_Backend\") // ←", expected: "is not a Kubernetes object name"),
+        Case(name: "Kubernetes without an account", body: service + "\n    Platform(.kubernetes) // ←", expected: "declare Account"),
         Case(name: "undeclared session cache", body: """
                 Service("web") {
                     Image("ghcr.io/acme/web"); Port(8080)

@@ -1,4 +1,5 @@
 import Foundation
+import StagecraftSpec
 import XCTest
 import Yams
 
@@ -69,6 +70,29 @@ final class KubernetesIntegrityTests: XCTestCase {
         XCTAssertTrue(problems.contains("Canary applies Deployment/web-canary before Cluster/db was applied and awaited"), "\(problems)")
     }
 
+    /// A stack that names the cluster's own secret store: the ExternalSecrets read it, nothing
+    /// makes a store or a role to read Secrets Manager, and the README lists it as a prerequisite.
+    func testTheClustersOwnSecretStoreIsAPrerequisiteNotAnObject() throws {
+        var spec = try Fixtures.example("marketplace")
+        spec.secretStore = Located("vault", at: spec.location)
+        let rendered = try KubernetesRendering.render("marketplace-vault", spec)
+        defer { try? FileManager.default.removeItem(at: rendered.root) }
+        let readme = try String(contentsOf: rendered.root.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("the cluster's External Secrets store `ClusterSecretStore/vault`, allowing the `marketplace-production` namespace"), readme)
+        for environment in rendered.kubernetesEnvironments {
+            let integrity = try OverlayIntegrity(rendered, environment: environment.name, readme: readme)
+            XCTAssertEqual(integrity.problems, [], environment.name)
+            let stores = integrity.objects.filter { $0.kind == "ExternalSecret" }.compactMap { $0.value(at: "spec.secretStoreRef.name") as? String }
+            XCTAssertEqual(Set(stores), ["vault"], environment.name)
+            XCTAssertFalse(integrity.clusterObjects.contains { $0.kind == "ClusterSecretStore" }, environment.name)
+            XCTAssertFalse(integrity.objects.contains { $0.kind == "ServiceAccount" && $0.name == "secret-reader" }, environment.name)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: rendered.root.appendingPathComponent("kubernetes/cluster/development").path),
+                       "development has no certificate and no store to make")
+        let cloud = try String(contentsOf: rendered.root.appendingPathComponent("environments/production/cloud/main.tf"), encoding: .utf8)
+        XCTAssertFalse(cloud.contains("secretsmanager"), "no role reads Secrets Manager")
+    }
+
     // MARK: - Stacks and steps
 
     /// The examples that run on Kubernetes at scale (the blog is refused at scale as it is written).
@@ -97,9 +121,14 @@ struct OverlayIntegrity {
 
     init(_ rendered: KubernetesRendering.Rendered, environment: String, readme: String) throws {
         objects = try rendered.objects(environment)
-        let result = try Tools.run(try Tools.require("kubectl"), ["kustomize", "kubernetes/cluster/\(environment)"], in: rendered.root)
-        guard result.status == 0 else { throw KubernetesRendering.BuildFailed(output: result.output) }
-        clusterObjects = try Yams.load_all(yaml: result.output).compactMap { $0 as? [String: Any] }
+        let cluster = "kubernetes/cluster/\(environment)"
+        if FileManager.default.fileExists(atPath: rendered.root.appendingPathComponent(cluster).path) {
+            let result = try Tools.run(try Tools.require("kubectl"), ["kustomize", cluster], in: rendered.root)
+            guard result.status == 0 else { throw KubernetesRendering.BuildFailed(output: result.output) }
+            clusterObjects = try Yams.load_all(yaml: result.output).compactMap { $0 as? [String: Any] }
+        } else {
+            clusterObjects = []
+        }
         self.readme = readme
     }
 
