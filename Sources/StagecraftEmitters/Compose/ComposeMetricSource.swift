@@ -22,6 +22,8 @@ public struct ComposeMetricSource: MetricSource {
     public func lastBackupTimestamp(cluster: String) -> String {
         #"max(stagecraft_job_last_success_timestamp_seconds{cron_job=~"\#(cluster)-(full|diff|incr)-backup"})"#
     }
+    /// The restore test runs from the host's crontab, whose failures reach its mail, not Prometheus.
+    public func lastRestoreTestSuccess(cluster: String) -> String? { nil }
     public func volumeFreeRatio(cluster: String) -> String {
         #"node_filesystem_avail_bytes{mountpoint="/", fstype!~"tmpfs|overlay"} / node_filesystem_size_bytes{mountpoint="/", fstype!~"tmpfs|overlay"}"#
     }

@@ -17,7 +17,7 @@ enum ClusterPrerequisites {
             components.append("the CloudNativePG operator v1.30 or later (namespace \(KubernetesNames.cnpgOperatorNamespace))")
         }
         if environment.monitoring.metrics {
-            components.append("prometheus-operator v0.93 or later with a Prometheus that selects PodMonitors, Probes and PrometheusRules in every namespace (e.g. kube-prometheus-stack in \(MonitoringManifests.namespace))")
+            components.append("prometheus-operator v0.93 or later with a Prometheus that selects PodMonitors, Probes and PrometheusRules in every namespace, and kube-state-metrics (e.g. kube-prometheus-stack in \(MonitoringManifests.namespace))")
             components.append("a blackbox exporter at \(MonitoringManifests.blackboxExporter)")
         }
         if environment.monitoring.alerting {

@@ -31,6 +31,10 @@ public struct KubernetesMetricSource: MetricSource {
     public func volumeFreeRatio(cluster: String) -> String {
         #"kubelet_volume_stats_available_bytes{\#(namespaceSelector), persistentvolumeclaim=~"\#(cluster)-[0-9]+"} / kubelet_volume_stats_capacity_bytes{\#(namespaceSelector), persistentvolumeclaim=~"\#(cluster)-[0-9]+"}"#
     }
+    /// kube-state-metrics' record of the restore test CronJob's last successful run.
+    public func lastRestoreTestSuccess(cluster: String) -> String? {
+        #"kube_cronjob_status_last_successful_time{\#(namespaceSelector), cronjob="\#(cluster)-restore-test-runner"}"#
+    }
     public func redis(cache: String) -> String { #"{\#(namespaceSelector), cluster="\#(cache)"}"# }
     /// Staging and production share the cluster's Prometheus; the operator labels a Probe's
     /// series with its namespace.

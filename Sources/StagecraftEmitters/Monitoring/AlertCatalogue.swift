@@ -200,6 +200,23 @@ private struct Builder<Source: MetricSource> {
                     description: "The last successful backup of \(cluster) in \(env) finished {{ $value | humanizeDuration }} ago; it should be at most \(allowed / 3600) hours.",
                     labels: labels
                 ))
+                if let schedule = backups.restoreTestSchedule, let success = source.lastRestoreTestSuccess(cluster: cluster) {
+                    // Two scheduled runs and an hour: one failed run is a ticket's worth of doubt,
+                    // two mean the backups are not known to restore.
+                    let allowedTest = 2 * CronInterval.seconds(schedule) + 3600
+                    rules.append(.alert(
+                        "RestoreTestOverdue", "time() - \(success) > \(allowedTest)", for: "0s", .page,
+                        summary: "No restore test of \(cluster) has passed recently",
+                        description: "The last restore test of \(cluster) in \(env) that passed finished {{ $value | humanizeDuration }} ago; it should be at most \(allowedTest / 3600) hours: read the restore test's failed jobs.",
+                        labels: labels
+                    ))
+                    rules.append(.alert(
+                        "RestoreTestNeverPassed", "absent(\(success))", for: "\(allowedTest / 3600)h", .page,
+                        summary: "No restore test of \(cluster) has passed",
+                        description: "No passed restore test of \(cluster) in \(env) is on record after \(allowedTest / 3600) hours.",
+                        labels: labels
+                    ))
+                }
                 rules.append(.alert(
                     "BackupNeverSucceeded", "absent(\(timestamp))", for: "\(allowed / 3600)h", .page,
                     summary: "No backup of \(cluster) has succeeded",

@@ -23,6 +23,9 @@ public protocol MetricSource: Sendable {
     func lastBackupTimestamp(cluster: String) -> String
     /// The share of the cluster's data volume still free, per volume.
     func volumeFreeRatio(cluster: String) -> String
+    /// The time (Unix seconds) of the cluster's last passed restore test, where the platform's
+    /// restore test publishes it; nil where it does not (it then reports by other means).
+    func lastRestoreTestSuccess(cluster: String) -> String?
     /// A selector for a cache's redis_exporter series (`redis_up`, memory, evictions).
     func redis(cache: String) -> String
     /// Labels that keep this environment's series apart from another's in the same Prometheus

@@ -39,6 +39,20 @@ final class KubernetesRestoreTestTests: XCTestCase {
         XCTAssertTrue(requests.split(separator: "\n").last?.contains("\"DELETE\"") == true, requests)
     }
 
+    /// A restore test that stops passing pages: the rule watches the CronJob the overlay runs.
+    func testARestoreTestThatStopsPassingPages() throws {
+        let rendered = try KubernetesRendering.marketplace()
+        defer { try? FileManager.default.removeItem(at: rendered.root) }
+        let objects = try rendered.objects("production")
+        XCTAssertTrue(objects.contains { $0.kind == "CronJob" && $0.name == "db-restore-test-runner" })
+        let rules = try XCTUnwrap(objects.first { $0.kind == "PrometheusRule" }?.value(at: "spec.groups") as? [[String: Any]])
+            .flatMap { $0["rules"] as? [[String: Any]] ?? [] }
+        let overdue = try XCTUnwrap(rules.first { $0["alert"] as? String == "RestoreTestOverdue" })
+        XCTAssertTrue((overdue["expr"] as? String ?? "").contains(#"cronjob="db-restore-test-runner""#), "\(overdue)")
+        XCTAssertEqual(overdue.value(at: "labels.severity") as? String, "page")
+        XCTAssertNotNil(rules.first { $0["alert"] as? String == "RestoreTestNeverPassed" })
+    }
+
     // MARK: - The primary, its archive and the API
 
     private func start() throws -> Setup {
