@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML document built as data, in the order it should read, and serialized as Yams (libyaml)
@@ -43,6 +44,20 @@ public indirect enum YAML: Equatable, Sendable {
     }
 
     private static let boolAndNullWords: Set<String> = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+
+    /// The same value as Foundation's JSON objects, for a document written as JSON (a block
+    /// string is a string there; key order is the serializer's).
+    var jsonObject: Any {
+        switch self {
+        case .string(let value), .block(let value): value
+        case .int(let value): value
+        case .double(let value): value
+        case .bool(let value): value
+        case .null: NSNull()
+        case .list(let items): items.map(\.jsonObject)
+        case .map(let pairs): Dictionary(pairs.map { ($0.0, $0.1.jsonObject) }, uniquingKeysWith: { _, last in last })
+        }
+    }
 
     /// The document as text, ending with a newline.
     public func serialized() throws -> String {

@@ -7,6 +7,10 @@ enum PostgresManifests {
     static let apiVersion = "postgresql.cnpg.io/v1"
     static let port = 5432
 
+    /// CloudNativePG's image of the database's major version: the operator's instances, and the
+    /// jobs that need its psql and Python.
+    static func image(_ database: DatabasePlan) -> String { "ghcr.io/cloudnative-pg/postgresql:\(database.version)" }
+
     /// The database and its owner: `-` is not valid in an unquoted SQL identifier.
     static func databaseName(_ database: DatabasePlan) -> String {
         String(database.name.map { $0 == "-" ? "_" : $0 })
@@ -20,7 +24,7 @@ enum PostgresManifests {
             labels: [(KubernetesNames.nameLabel, .string(database.name)), (KubernetesNames.componentLabel, "database")],
             body: [("spec", kubeMap(
                 ("instances", 1),
-                ("imageName", .string("ghcr.io/cloudnative-pg/postgresql:\(database.version)")),
+                ("imageName", .string(image(database))),
                 // Replicas are updated first, then the primary is switched over without a person.
                 ("primaryUpdateStrategy", "unsupervised"),
                 ("enableSuperuserAccess", false),

@@ -25,7 +25,7 @@ enum RestoreTestManifests {
         }
         let container = kubeMap(
             ("name", "restore-test"),
-            ("image", .string("ghcr.io/cloudnative-pg/postgresql:\(database.version)")),
+            ("image", .string(PostgresManifests.image(database))),
             ("imagePullPolicy", "Always"),
             ("command", .list(["python3", .string("/script/\(scriptName)")])),
             ("env", .list([
@@ -89,35 +89,33 @@ enum RestoreTestManifests {
     /// from the database's object store, with its application secret (so the runner signs in
     /// as it does on the primary) and no backups of its own.
     private static func clusterJSON(_ plan: StackPlan, _ environment: EnvironmentPlan, _ database: DatabasePlan) throws -> String {
-        let bucket = KubernetesNames.backupBucket(plan, environment)
-        let cluster: [String: Any] = [
-            "apiVersion": PostgresManifests.apiVersion,
-            "kind": "Cluster",
-            "metadata": ["name": KubernetesNames.restoreTest(database.name), "labels": [KubernetesNames.nameLabel: KubernetesNames.restoreTest(database.name)]],
-            "spec": [
-                "instances": 1,
-                "imageName": "ghcr.io/cloudnative-pg/postgresql:\(database.version)",
-                "enableSuperuserAccess": false,
-                "storage": ["size": "\(database.storageGiB)Gi"],
-                "serviceAccountTemplate": ["metadata": ["annotations": [KubernetesNames.roleAnnotation: KubernetesNames.roleARN(plan, environment, IdentityManifests.backupsPurpose)]]],
-                "bootstrap": ["recovery": [
-                    "source": database.name,
-                    "database": PostgresManifests.databaseName(database),
-                    "owner": PostgresManifests.databaseName(database),
-                    "secret": ["name": KubernetesNames.databaseAppSecret(database.name)],
-                ]],
-                "externalClusters": [[
-                    "name": database.name,
-                    "barmanObjectStore": [
-                        "destinationPath": "s3://\(bucket)/",
-                        "serverName": database.name,
-                        "s3Credentials": ["inheritFromIAMRole": true],
-                        "wal": ["maxParallel": 4],
-                    ] as [String: Any],
-                ]],
-            ] as [String: Any],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: cluster, options: [.sortedKeys, .withoutEscapingSlashes])
+        let name = KubernetesNames.restoreTest(database.name)
+        let owner = YAML.string(PostgresManifests.databaseName(database))
+        let cluster = KubernetesObject(
+            apiVersion: PostgresManifests.apiVersion, kind: "Cluster", name: name,
+            labels: [(KubernetesNames.nameLabel, .string(name))],
+            body: [("spec", kubeMap(
+                ("instances", 1),
+                ("imageName", .string(PostgresManifests.image(database))),
+                ("enableSuperuserAccess", false),
+                ("storage", kubeMap(("size", Quantity.storage(database.storageGiB)))),
+                ("serviceAccountTemplate", PostgresManifests.serviceAccountTemplate(role: KubernetesNames.roleARN(plan, environment, IdentityManifests.backupsPurpose))),
+                ("bootstrap", kubeMap(("recovery", kubeMap(
+                    ("source", .string(database.name)),
+                    ("database", owner),
+                    ("owner", owner),
+                    ("secret", kubeMap(("name", .string(KubernetesNames.databaseAppSecret(database.name)))))
+                )))),
+                ("externalClusters", .list([kubeMap(
+                    ("name", .string(database.name)),
+                    ("barmanObjectStore", .map(PostgresManifests.objectStore(bucket: KubernetesNames.backupBucket(plan, environment)) + [
+                        ("serverName", .string(database.name)),
+                        ("wal", kubeMap(("maxParallel", 4))),
+                    ]))
+                )]))
+            ))]
+        )
+        let data = try JSONSerialization.data(withJSONObject: cluster.yaml.jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -213,18 +213,13 @@ struct OverlayIntegrity {
     private func exists(_ kind: String, _ name: String) -> Bool {
         let all = objects + clusterObjects
         if all.contains(where: { $0.kind == kind && $0.name == name }) { return true }
-        switch kind {
-        case "Secret":
-            // Made by an operator from an object here: the External Secrets Operator, cert-manager, CloudNativePG.
-            return objects.contains { $0.kind == "ExternalSecret" && $0.value(at: "spec.target.name") as? String == name }
-                || objects.contains { $0.kind == "Certificate" && $0.value(at: "spec.secretName") as? String == name }
-                || objects.contains { $0.kind == "Cluster" && "\($0.name)-app" == name }
-                || prerequisite(kind, name)
-        case "PersistentVolumeClaim":
-            return prerequisite(kind, name)
-        default:
-            return prerequisite(kind, name)
+        // A Secret an operator makes from an object here: the External Secrets Operator, cert-manager, CloudNativePG.
+        if kind == "Secret", objects.contains(where: { $0.kind == "ExternalSecret" && $0.value(at: "spec.target.name") as? String == name })
+            || objects.contains(where: { $0.kind == "Certificate" && $0.value(at: "spec.secretName") as? String == name })
+            || objects.contains(where: { $0.kind == "Cluster" && "\($0.name)-app" == name }) {
+            return true
         }
+        return prerequisite(kind, name)
     }
 
     /// The README names a prerequisite object as `Kind/name`.
