@@ -14,6 +14,8 @@ public struct Renderer: Sendable {
     public var templates: TemplateLibrary
     public var emitters: EmitterSet
     public var toolVersion: String
+    /// Newer pins the committed workflows use, kept in the output.
+    public var actionPinUpdates = ActionPinUpdates()
 
     public init(templates: TemplateLibrary, emitters: EmitterSet = .standard, toolVersion: String = StagecraftVersion.current) {
         self.templates = templates
@@ -31,7 +33,7 @@ public struct Renderer: Sendable {
     }
 
     public func files(for plan: StackPlan) throws -> FileSet {
-        let emitted = try emitters.emit(plan, context: EmitContext(templates: templates, toolVersion: toolVersion))
+        let emitted = try emitters.emit(plan, context: EmitContext(templates: templates, toolVersion: toolVersion, actionPinUpdates: actionPinUpdates))
         let contract = OutputContract(
             generator: "stagecraft \(toolVersion)",
             stack: plan.stack,

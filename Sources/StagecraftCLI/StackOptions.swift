@@ -62,12 +62,23 @@ struct StackOptions: ParsableArguments {
     /// Plans and renders for output under `outputRoot`, printing warnings, or every error and exit 1.
     func generate(console: Console, outputRoot: URL) throws -> Generation {
         let spec = try loadSpec(console: console)
-        let renderer = try renderer(console: console)
+        var renderer = try renderer(console: console)
+        renderer.actionPinUpdates = Self.committedPins(under: outputRoot)
         return try reportingFailures(console: console) {
             let plan = try renderer.plan(spec).namingStackFile(outputName(under: outputRoot))
             for warning in plan.warnings { console.diagnostic(warning) }
             return Generation(plan: plan, files: try renderer.files(for: plan))
         }
+    }
+
+    /// The pins of the workflows already under `outputRoot`, so that a newer one (a Dependabot
+    /// pull request's) survives generating again.
+    static func committedPins(under outputRoot: URL) -> ActionPinUpdates {
+        let folder = outputRoot.appendingPathComponent(".github/workflows")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return ActionPinUpdates(workflows: names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().compactMap {
+            try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+        })
     }
 
     /// The stack file as output under `outputRoot` names it: relative to the repository root.

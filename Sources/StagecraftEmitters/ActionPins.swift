@@ -25,6 +25,8 @@ public enum ActionPins {
     public static let setupPython = ActionPin("actions/setup-python", sha: "5fda3b95a4ea91299a34e894583c3862153e4b97", version: "v7.0.0")
     public static let setupGo = ActionPin("actions/setup-go", sha: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", version: "v7.0.0")
     public static let setupJava = ActionPin("actions/setup-java", sha: "b6effb05e454b25005698d916606bdc6ffcbf961", version: "v5.7.0")
+    public static let uploadArtifact = ActionPin("actions/upload-artifact", sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", version: "v7.0.0")
+    public static let downloadArtifact = ActionPin("actions/download-artifact", sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", version: "v8.0.1")
     public static let dependencyReview = ActionPin("actions/dependency-review-action", sha: "2031cfc080254a8a887f58cffee85186f0e49e48", version: "v4.9.0")
     public static let setupBuildx = ActionPin("docker/setup-buildx-action", sha: "37fe631027851001ddb9b187196cc803df7f5f0e", version: "v4.3.0")
     public static let dockerLogin = ActionPin("docker/login-action", sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121", version: "v4.1.0")
@@ -38,7 +40,7 @@ public enum ActionPins {
     public static let trivy = ActionPin("aquasecurity/trivy-action", sha: "ed142fd0673e97e23eac54620cfb913e5ce36c25", version: "v0.36.0")
 
     public static let all: [ActionPin] = [
-        checkout, cache, setupNode, setupPython, setupGo, setupJava, dependencyReview, setupBuildx, dockerLogin, buildPush, awsCredentials, ecrLogin, setupTerraform, setupKubectl, setupSwift, codeql, trivy,
+        checkout, cache, setupNode, setupPython, setupGo, setupJava, uploadArtifact, downloadArtifact, dependencyReview, setupBuildx, dockerLogin, buildPush, awsCredentials, ecrLogin, setupTerraform, setupKubectl, setupSwift, codeql, trivy,
     ]
 
     /// Appends `# vX.Y.Z` to every `uses:` line that ends in a pinned SHA, so a reader sees the release.

@@ -35,6 +35,11 @@ public struct CIStep: Sendable, Equatable {
         case installKubectl
         /// Put Terraform on the runner.
         case installTerraform(version: String)
+        /// Keep files (relative to the checkout) for a later job of the same run, as `artifact`:
+        /// a saved plan for the job that applies it once a reviewer has read it.
+        case saveFiles(artifact: String, paths: [String])
+        /// Put the files a job of the same run saved as `artifact` back into `directory`.
+        case restoreFiles(artifact: String, directory: String)
     }
 
     public var name: String

@@ -6,10 +6,13 @@ import StagecraftSpec
 public struct EmitContext: Sendable {
     public var templates: TemplateLibrary
     public var toolVersion: String
+    /// Newer releases of pinned actions that the committed workflows already use.
+    public var actionPinUpdates: ActionPinUpdates
 
-    public init(templates: TemplateLibrary, toolVersion: String) {
+    public init(templates: TemplateLibrary, toolVersion: String, actionPinUpdates: ActionPinUpdates = ActionPinUpdates()) {
         self.templates = templates
         self.toolVersion = toolVersion
+        self.actionPinUpdates = actionPinUpdates
     }
 }
 
@@ -29,10 +32,16 @@ public protocol PlatformEmitter: Emitter {
     /// nothing, with read-only credentials from repository secrets (a pull request does not
     /// run in the environment). None by default.
     func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep]
+    /// The jobs that deploy `environment`, in order; by default one, of `deploySteps`.
+    func deployPhases(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [DeployPhase]
 }
 
 extension PlatformEmitter {
     public func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] { [] }
+
+    public func deployPhases(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [DeployPhase] {
+        [DeployPhase(steps: deploySteps(for: target, environment: environment, plan: plan))]
+    }
 }
 
 /// An emitter failed for a reason the stack cannot fix (a missing template, a broken override).

@@ -61,14 +61,14 @@ public struct DeployStepCatalog: Sendable {
         return platform.reviewSteps(for: target, environment: environment, plan: plan)
     }
 
-    public func steps(for target: DeployTarget, plan: StackPlan) throws -> [CIStep] {
+    public func phases(for target: DeployTarget, plan: StackPlan) throws -> [DeployPhase] {
         guard let environment = plan.environment(target.environment) else {
             throw EmitError("deploy target \(target.environment) has no environment plan")
         }
         guard let platform = platforms[target.platform] else {
             throw EmitError("no emitter renders the \(target.platform) platform that \(target.environment) runs on")
         }
-        return platform.deploySteps(for: target, environment: environment, plan: plan)
+        return platform.deployPhases(for: target, environment: environment, plan: plan)
     }
 }
 

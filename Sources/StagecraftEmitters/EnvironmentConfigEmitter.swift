@@ -23,7 +23,7 @@ public struct EnvironmentConfigEmitter: Emitter {
                 files.append(try GeneratedFile(path: "\(folder)/config/\(workload.name).env", text: text, commentStyle: .hash))
             }
             let target = plan.pipeline.deploys.first { $0.environment == environment.name }
-            let deploy = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.steps(for: $0, plan: plan)) } ?? []
+            let deploy = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.phases(for: $0, plan: plan).flatMap(\.steps)) } ?? []
             let review = try target.map { DeployStepCatalog.secretNames(in: try deploySteps.reviewSteps(for: $0, plan: plan)) } ?? []
             files.append(try GeneratedFile(path: "\(folder)/secrets.yaml", text: try secrets(plan, environment, deploy: deploy, review: review), commentStyle: .hash))
             files.append(try GeneratedFile(path: "\(folder)/plan.json", text: try json(environment), commentStyle: .none))

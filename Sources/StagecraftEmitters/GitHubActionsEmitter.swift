@@ -2,8 +2,8 @@ import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
 
-/// GitHub Actions: a CI workflow (build, test, checks, drift, images) and a reusable deploy
-/// workflow the CI calls on the default branch, both rendered from the `PipelineGraph`.
+/// GitHub Actions: a CI workflow (build, test, checks, drift, images) and a deploy workflow
+/// that the CI run on the default branch starts, both rendered from the `PipelineGraph`.
 /// Every action is pinned to a commit SHA; every job gets only the permissions it needs;
 /// values reach scripts through `env:`, never through `${{ }}` inside a script.
 public struct GitHubActionsEmitter: Emitter {
@@ -19,17 +19,20 @@ public struct GitHubActionsEmitter: Emitter {
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
         guard plan.pipeline.providers.contains(.githubActions) else { return [] }
         let graph = try PipelineGraph(plan: plan, deploySteps: deploySteps)
-        var files = [try workflowFile(Self.ciPath(plan.stack), ci(graph))]
+        var files = [
+            try workflowFile(Self.ciPath(plan.stack), ci(graph), context: context),
+            try GeneratedFile(path: DependabotConfiguration.path, text: try DependabotConfiguration(pipeline: plan.pipeline).document.serialized(), commentStyle: .hash),
+        ]
         if !graph.deployJobs.isEmpty {
-            files.append(try workflowFile(Self.deployPath(plan.stack), deploy(graph)))
+            files.append(try workflowFile(Self.deployPath(plan.stack), deploy(graph), context: context))
             files.append(try GeneratedFile(path: GitHubRepositorySettings.path, text: GitHubRepositorySettings(graph: graph, plan: plan).script,
                                            executable: true, commentStyle: .hash))
         }
         return files
     }
 
-    private func workflowFile(_ path: String, _ document: YAML) throws -> GeneratedFile {
-        try GeneratedFile(path: path, text: ActionPins.annotate(try document.serialized()), commentStyle: .hash)
+    private func workflowFile(_ path: String, _ document: YAML, context: EmitContext) throws -> GeneratedFile {
+        try GeneratedFile(path: path, text: context.actionPinUpdates.apply(to: ActionPins.annotate(try document.serialized())), commentStyle: .hash)
     }
 
     // MARK: - CI
@@ -37,22 +40,7 @@ public struct GitHubActionsEmitter: Emitter {
     func ci(_ graph: PipelineGraph) -> YAML {
         var jobs = YAMLMap()
         for job in graph.ciJobs { jobs.set(job.id, render(job, graph: graph)) }
-        if !graph.deployJobs.isEmpty {
-            var deploy = YAMLMap()
-            deploy.set("name", "Deploy")
-            deploy.set("needs", .list(graph.deployEntry.map { .string($0) }))
-            deploy.set("if", .string(condition(.defaultBranch, graph: graph)!))
-            // A reusable workflow's jobs get at most what the calling job grants.
-            deploy.set("permissions", permissions(Set(graph.deployJobs.flatMap(\.permissions)).sorted()))
-            deploy.set("uses", .string("./\(Self.deployPath(graph.stack))"))
-            deploy.set("with", .map([("image-tag", "${{ github.sha }}")]))
-            // A called workflow sees no repository secret it is not handed: each is passed by name
-            // (an environment's own secret of that name still wins inside its deploy job).
-            let secrets = Self.deploySecrets(graph)
-            if !secrets.isEmpty { deploy.set("secrets", .map(secrets.map { ($0, .string("${{ secrets.\($0) }}")) })) }
-            jobs.set("deploy", deploy.yaml)
-        }
-
+        if !graph.deployJobs.isEmpty { jobs.set("deploy", startDeploy(graph)) }
         var document = YAMLMap()
         document.set("name", .string("\(graph.stack) CI"))
         document.set("on", .map([
@@ -68,6 +56,22 @@ public struct GitHubActionsEmitter: Emitter {
         document.set("defaults", .map([("run", .map([("shell", "bash")]))]))
         document.set("jobs", jobs.yaml)
         return document.yaml
+    }
+
+    /// The last CI job on the default branch: it starts the deploy workflow for its commit and ends.
+    private func startDeploy(_ graph: PipelineGraph) -> YAML {
+        var map = YAMLMap()
+        map.set("name", "Start the deploy")
+        map.set("needs", .list(graph.deployEntry.map { .string($0) }))
+        map.set("if", .string(condition(.defaultBranch, graph: graph)!))
+        map.set("runs-on", "ubuntu-latest")
+        map.set("timeout-minutes", 5)
+        map.set("permissions", .map([("actions", "write"), ("contents", "read")]))
+        map.set("steps", .list([run("Start the deploy of this commit", """
+            gh workflow run "$WORKFLOW" --repo "$GITHUB_REPOSITORY" --ref "$GITHUB_REF_NAME" -f image-tag="$GITHUB_SHA"
+            echo "Started $WORKFLOW for $GITHUB_SHA: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/workflows/$WORKFLOW"
+            """, env: [("GH_TOKEN", "${{ github.token }}"), ("WORKFLOW", .string(String(Self.deployPath(graph.stack).split(separator: "/").last!)))])]))
+        return map.yaml
     }
 
     private func condition(_ trigger: CIJob.Trigger, graph: PipelineGraph) -> String? {
@@ -101,53 +105,50 @@ public struct GitHubActionsEmitter: Emitter {
 
     // MARK: - Deploy
 
+    /// The commit whose images a deploy run deploys.
+    static let releaseCommit = "${{ inputs.image-tag }}"
+
+    /// Deploys run as a workflow of their own, so the CI run ends when its checks and images do
+    /// instead of waiting (for days, perhaps) on production's approval. The CI run of a push to
+    /// the default branch starts it with its commit (a workflow dispatch, which the job token may
+    /// make, unlike other events); a person starts it the same way for an earlier commit. Each
+    /// job reads its secrets itself, the environment's before the repository's.
     func deploy(_ graph: PipelineGraph) -> YAML {
-        let tagInput: YAML = .map([
-            ("description", "Commit SHA whose images to deploy"),
-            ("required", true),
-            ("type", "string"),
-        ])
-        let secrets = Self.deploySecrets(graph)
         var jobs = YAMLMap()
         for job in graph.deployJobs {
             guard let deployment = job.deployment else { continue }
             var map = YAMLMap()
             map.set("name", .string(job.name))
-            if !job.needs.isEmpty { map.set("needs", .list(job.needs.map { .string($0) })) }
+            if !job.needs.isEmpty {
+                map.set("needs", .list(job.needs.map { .string($0) }))
+                if job.afterFailure {
+                    let results = job.needs.flatMap { ["needs.\($0).result == 'failure'", "needs.\($0).result == 'cancelled'"] }
+                    map.set("if", .string("always() && (\(results.joined(separator: " || ")))"))
+                }
+            }
             map.set("runs-on", "ubuntu-latest")
             map.set("timeout-minutes", .int(job.timeoutMinutes))
             map.set("environment", .map([("name", .string(deployment.environment)), ("url", .string(deployment.url))]))
             // One deploy per environment at a time; a queued one waits instead of cancelling.
             map.set("concurrency", .map([("group", .string(deployment.serializationGroup(stack: graph.stack))), ("cancel-in-progress", false)]))
             map.set("permissions", permissions(job.permissions))
-            map.set("env", .map([("IMAGE_TAG", "${{ inputs.image-tag }}")]))
-            map.set("steps", .list(job.steps.flatMap { render($0, imageTag: "${{ inputs.image-tag }}") }))
+            map.set("env", .map([("IMAGE_TAG", .string(Self.releaseCommit))]))
+            map.set("steps", .list(job.steps.flatMap { render($0, imageTag: Self.releaseCommit) }))
             jobs.set(job.id, map.yaml)
         }
         var document = YAMLMap()
         document.set("name", .string("\(graph.stack) deploy"))
         document.set("on", .map([
-            ("workflow_call", .map([("inputs", .map([("image-tag", tagInput)]))]
-                + (secrets.isEmpty ? [] : [("secrets", .map(secrets.map { name in
-                    (name, .map([("description", "Passed by the CI workflow; an environment secret of the same name takes precedence"), ("required", false)]))
-                }))]))),
-            ("workflow_dispatch", .map([("inputs", .map([("image-tag", tagInput)]))])),
+            ("workflow_dispatch", .map([("inputs", .map([("image-tag", .map([
+                ("description", "Commit SHA whose images to deploy"),
+                ("required", true),
+                ("type", "string"),
+            ]))]))])),
         ]))
         document.set("permissions", permissions([]))
         document.set("defaults", .map([("run", .map([("shell", "bash")]))]))
         document.set("jobs", jobs.yaml)
         return document.yaml
-    }
-
-    /// Every secret the deploy jobs read, by name, in first-use order.
-    static func deploySecrets(_ graph: PipelineGraph) -> [String] {
-        var names: [String] = []
-        func add(_ name: String) { if !names.contains(name) { names.append(name) } }
-        for step in graph.deployJobs.flatMap(\.steps) {
-            for variable in step.environment { if case .secret(let name) = variable.value { add(name) } }
-            if case .awsCredentials(let role, _) = step.action { add(role) }
-        }
-        return names
     }
 
     /// `contents: read` and what the job's steps need besides, in GitHub's names.
@@ -196,15 +197,10 @@ public struct GitHubActionsEmitter: Emitter {
         case .cache(.stagecraft(let version)):
             return [step(ciStep.name, ActionPins.cache, with: [("path", "~/.stagecraft"), ("key", .string("stagecraft-${{ runner.os }}-\(version)"))])]
         case .installStagecraft(let version):
-            return [run(ciStep.name, """
-                tool="$HOME/.stagecraft/$STAGECRAFT_VERSION"
-                if [ ! -x "$tool/.build/release/stagecraft" ]; then
-                  rm -rf "$tool"
-                  git clone --quiet --depth 1 --branch "v$STAGECRAFT_VERSION" "$STAGECRAFT_REPOSITORY" "$tool"
-                  swift build --configuration release --package-path "$tool"
-                fi
-                echo "$tool/.build/release" >> "$GITHUB_PATH"
-                """, env: [("STAGECRAFT_VERSION", .string(version)), ("STAGECRAFT_REPOSITORY", .string(StagecraftRelease.repository))])]
+            return [run(ciStep.name, StagecraftRelease.installScript(prefix: "$HOME/.stagecraft/$STAGECRAFT_VERSION") + """
+
+                echo "$prefix/bin" >> "$GITHUB_PATH"
+                """, env: [("STAGECRAFT_VERSION", .string(version)), ("STAGECRAFT_RELEASES", .string(StagecraftRelease.downloads))])]
         case .dependencyReview:
             return [step(ciStep.name, ActionPins.dependencyReview, with: [("fail-on-severity", "high")])]
         case .codeScanning(let language):
@@ -248,6 +244,19 @@ public struct GitHubActionsEmitter: Emitter {
             return [step(ciStep.name, ActionPins.setupKubectl, condition: condition)]
         case .installTerraform(let version):
             return [step(ciStep.name, ActionPins.setupTerraform, with: [("terraform_version", .string(version)), ("terraform_wrapper", false)], condition: condition)]
+        case .saveFiles(let artifact, let paths):
+            return [step(ciStep.name, ActionPins.uploadArtifact, with: [
+                ("name", .string(artifact)),
+                ("path", paths.count == 1 ? .string(paths[0]) : .block(paths.joined(separator: "\n"))),
+                // Terraform's lock file is hidden; a plan is applied with the providers it was made with.
+                ("include-hidden-files", true),
+                ("if-no-files-found", "error"),
+                // A job run again replaces what it kept (a new plan, to be reviewed anew).
+                ("overwrite", true),
+                ("retention-days", 7),
+            ], condition: condition)]
+        case .restoreFiles(let artifact, let directory):
+            return [step(ciStep.name, ActionPins.downloadArtifact, with: [("name", .string(artifact)), ("path", .string(directory))], condition: condition)]
         }
     }
 
@@ -296,7 +305,3 @@ public struct GitHubActionsEmitter: Emitter {
     }
 }
 
-/// Where CI installs Stagecraft from for the drift check.
-enum StagecraftRelease {
-    static let repository = "https://github.com/stagecraft/stagecraft.git"
-}

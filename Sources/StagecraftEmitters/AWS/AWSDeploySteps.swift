@@ -1,10 +1,11 @@
 import StagecraftPlanner
 
 /// Deploys an AWS environment: OIDC credentials, `terraform plan` saved and shown in the job
-/// summary, `apply` of exactly that plan, then a wait until every ECS service is stable.
+/// summary, `apply` of exactly that plan (in a job of its own, after a reviewer has read it,
+/// where the environment needs approval), then a wait until every ECS service has rolled out.
 ///
 /// Rollback: after a successful deploy the image tag is recorded in an SSM parameter; when a
-/// step fails, Terraform re-applies with the recorded tag. Re-applying (rather than pointing
+/// step fails, Terraform plans the recorded tag and applies that plan (after review, likewise). Re-applying (rather than pointing
 /// ECS at the previous task definition by hand) keeps the state and the running services in
 /// agreement, so the next deploy plans against what really runs.
 struct AWSDeploySteps {
@@ -51,15 +52,15 @@ struct AWSDeploySteps {
             """), environment: inputs + [CIStep.Variable("TF_STATE_BUCKET", .secret(stateSecret))], preparesRunner: true)
     }
 
-    private func summary(_ title: String) -> CIStep {
+    private func summary(_ title: String, plan file: String = "tfplan", onFailureOnly: Bool = false) -> CIStep {
         CIStep("Show the plan in the job summary", .run("""
             {
               echo "### \(title)"
               echo '```'
-              terraform -chdir="$TF_ROOT" show -no-color tfplan
+              terraform -chdir="$TF_ROOT" show -no-color \(file)
               echo '```'
             } >> "${GITHUB_STEP_SUMMARY:-/dev/stdout}"
-            """), environment: [CIStep.Variable("TF_ROOT", .text(root))])
+            """), environment: [CIStep.Variable("TF_ROOT", .text(root))], onFailureOnly: onFailureOnly)
     }
 
     /// On a pull request: the plan against what runs now (the image tag of the last deploy),
@@ -121,6 +122,7 @@ struct AWSDeploySteps {
         let module = "module.\(Terraform.identifier(plan.stack))"
         var targets: [String] = []
         if !values.secretParameters.isEmpty { targets.append("\(module).aws_ssm_parameter.secrets") }
+        if !values.registriesNeedingCredentials.isEmpty { targets.append("\(module).aws_secretsmanager_secret.registry") }
         if !environment.caches.isEmpty {
             targets += ["\(module).aws_elasticache_user.default", "\(module).aws_secretsmanager_secret_version.cache_password"]
         }
@@ -150,6 +152,7 @@ struct AWSDeploySteps {
             terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets.map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")) -var "image_tag=$IMAGE_TAG"
             """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
         if !values.secretParameters.isEmpty { steps.append(secretParameterCheck) }
+        if !values.registriesNeedingCredentials.isEmpty { steps.append(registryLoginCheck) }
         for cache in environment.caches { steps.append(cachePassword(cache)) }
         for database in environment.databases {
             steps.append(CIStep("Keep the application role of the \(database.name) database in step", .run(runOnce(
@@ -185,6 +188,23 @@ struct AWSDeploySteps {
               exit 1
             fi
             """), environment: [CIStep.Variable("PLACEHOLDER", .text(AWSSecretParameters.placeholder))])
+    }
+
+    /// Stops the deploy while the registry login ECS pulls the images with has no value: its
+    /// tasks could not start. Only whether a current version exists is read, never the value.
+    private var registryLoginCheck: CIStep {
+        let registries = values.registriesNeedingCredentials.joined(separator: ", ")
+        return CIStep("Check that the registry login is set", .run("""
+            secret="$(terraform -chdir="$TF_ROOT" output -raw registry_credentials_secret)"
+            stages="$(aws secretsmanager describe-secret --secret-id "$secret" --query 'VersionIdsToStages' --output text)"
+            if ! grep -qw AWSCURRENT <<< "$stages"; then
+              login='{"username": "…", "password": "…"}'
+              echo "ECS pulls the images from \(registries) with the login in $secret, which has no value yet; nothing was rolled out." >&2
+              echo "Put a login that may read the images (a token with read:packages on ghcr.io), then run the deploy again:" >&2
+              echo "  aws secretsmanager put-secret-value --secret-id $secret --secret-string '$login'" >&2
+              exit 1
+            fi
+            """), environment: [CIStep.Variable("TF_ROOT", .text(root))])
     }
 
     /// Gives a cache's default user its password (from the secret Terraform filled) and switches
@@ -250,35 +270,108 @@ struct AWSDeploySteps {
             """
     }
 
-    var steps: [CIStep] {
-        let tag = CIStep.Variable("TAG_PARAMETER", .text(tagParameter))
-        let clusterVariable = CIStep.Variable("CLUSTER", .text(cluster))
+    /// One job where nobody approves; where a reviewer does (production), three, so that what
+    /// is approved is the plan that is applied:
+    /// 1. after approval of the release: what it needs first, its migrations, and its plan,
+    ///    saved with the provider lock it was made with and shown in the job summary;
+    /// 2. after approval of that plan: exactly it applied (Terraform refuses a plan whose state
+    ///    has changed since), the services awaited, the tag recorded; if this fails, the plan of
+    ///    the rollback to the recorded tag, saved and shown;
+    /// 3. after approval of that rollback plan: exactly it applied, the services awaited.
+    /// A rollback is needed only after the second job: before it, no service has changed.
+    var phases: [DeployPhase] {
+        guard target.requiresApproval else { return [DeployPhase(steps: steps)] }
+        let planFiles = ["tfplan", ".terraform.lock.hcl"].map { "\(root)/\($0)" }
+        let rollbackFiles = ["rollback.tfplan", ".terraform.lock.hcl"].map { "\(root)/\($0)" }
+        let release = runnerPreparation + [initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET")]
+            + preparationSteps(clusterVariable) + [
+                planRelease,
+                summary("Terraform plan for \(environment.name): approve the next job to apply exactly this"),
+                CIStep("Keep the plan for its review", .saveFiles(artifact: "\(environment.name)-plan", paths: planFiles)),
+            ]
+        let apply = runnerPreparation + [
+            CIStep("Get the reviewed plan", .restoreFiles(artifact: "\(environment.name)-plan", directory: root)),
+            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
+            applySaved("tfplan", name: "Apply the reviewed plan"),
+            waitStep,
+            recordTag,
+            CIStep("Plan the rollback to the previous image tag", .run(rollbackPlanScript), environment: terraformEnvironment + [tagVariable], onFailureOnly: true),
+            summary("Rollback plan for \(environment.name): approve the next job to apply exactly this", plan: "rollback.tfplan", onFailureOnly: true),
+            CIStep("Keep the rollback plan for its review", .saveFiles(artifact: "\(environment.name)-rollback-plan", paths: rollbackFiles), onFailureOnly: true),
+        ]
+        let rollback = runnerPreparation + [
+            CIStep("Get the reviewed rollback plan", .restoreFiles(artifact: "\(environment.name)-rollback-plan", directory: root)),
+            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
+            applySaved("rollback.tfplan", name: "Apply the reviewed rollback plan"),
+            waitStep,
+        ]
         return [
+            DeployPhase(steps: release),
+            DeployPhase(suffix: "-apply", name: "apply the reviewed plan", steps: apply),
+            DeployPhase(suffix: "-rollback", name: "roll back by the reviewed plan", steps: rollback, afterFailure: true),
+        ]
+    }
+
+    private var tagVariable: CIStep.Variable { CIStep.Variable("TAG_PARAMETER", .text(tagParameter)) }
+    private var clusterVariable: CIStep.Variable { CIStep.Variable("CLUSTER", .text(cluster)) }
+
+    private var runnerPreparation: [CIStep] {
+        [
             CIStep("Configure AWS credentials", .awsCredentials(roleSecret: Self.roleSecret, region: environment.region)),
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
-            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
-        ] + preparationSteps(clusterVariable) + [
-            CIStep("Terraform plan", .run("""
-                terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
-                """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)]),
-            summary("Terraform plan for \(environment.name)"),
-            CIStep("Terraform apply", .run("""
-                terraform -chdir="$TF_ROOT" apply -input=false tfplan
-                """), environment: terraformEnvironment),
-            CIStep("Wait for the ECS services", .run(waitForServices), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable]),
-            CIStep("Record the deployed image tag", .run("""
-                aws ssm put-parameter --name "$TAG_PARAMETER" --type String --overwrite --value "$IMAGE_TAG"
-                """), environment: [tag, CIStep.Variable("IMAGE_TAG", .imageTag)]),
-            CIStep("Roll back to the previous image tag", .run("""
-                previous="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
-                if [ -z "$previous" ] || [ "$previous" = "None" ]; then
-                  echo "No earlier deploy is recorded in $TAG_PARAMETER: nothing to roll back to." >&2
-                  exit 1
-                fi
-                echo "Rolling back to $previous"
-                terraform -chdir="$TF_ROOT" apply -input=false -auto-approve -var "image_tag=$previous"
-                \(waitForServices)
-                """), environment: terraformEnvironment + [tag, clusterVariable], onFailureOnly: true),
         ]
+    }
+
+    private var planRelease: CIStep {
+        CIStep("Terraform plan", .run("""
+            terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
+            """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])
+    }
+
+    private func applySaved(_ file: String, name: String) -> CIStep {
+        CIStep(name, .run("""
+            terraform -chdir="$TF_ROOT" apply -input=false \(file)
+            """), environment: terraformEnvironment)
+    }
+
+    private var waitStep: CIStep {
+        CIStep("Wait for the ECS services", .run(waitForServices), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable])
+    }
+
+    private var recordTag: CIStep {
+        CIStep("Record the deployed image tag", .run("""
+            aws ssm put-parameter --name "$TAG_PARAMETER" --type String --overwrite --value "$IMAGE_TAG"
+            """), environment: [tagVariable, CIStep.Variable("IMAGE_TAG", .imageTag)])
+    }
+
+    /// Plans the image tag of the last successful deploy back, saved as `rollback.tfplan`.
+    private var rollbackPlanScript: String {
+        """
+        previous="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
+        if [ -z "$previous" ] || [ "$previous" = "None" ]; then
+          echo "No earlier deploy is recorded in $TAG_PARAMETER: nothing to roll back to." >&2
+          exit 1
+        fi
+        echo "Planning the rollback to $previous"
+        terraform -chdir="$TF_ROOT" plan -input=false -out=rollback.tfplan -var "image_tag=$previous"
+        """
+    }
+
+    /// The whole deploy in one job, for an environment nobody approves: the rollback is planned
+    /// and that plan applied, as a reviewed one would be.
+    var steps: [CIStep] {
+        runnerPreparation + [initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET")]
+            + preparationSteps(clusterVariable) + [
+                planRelease,
+                summary("Terraform plan for \(environment.name)"),
+                applySaved("tfplan", name: "Terraform apply"),
+                waitStep,
+                recordTag,
+                CIStep("Roll back to the previous image tag", .run("""
+                    \(rollbackPlanScript)
+                    terraform -chdir="$TF_ROOT" apply -input=false rollback.tfplan
+                    \(waitForServices)
+                    """), environment: terraformEnvironment + [tagVariable, clusterVariable], onFailureOnly: true),
+            ]
     }
 }

@@ -42,6 +42,24 @@ struct AWSEnvironmentValues {
         return .object(fields)
     }
 
+    /// An image CI builds is pushed to the stack's registry; outside ECR (whose images the
+    /// execution role pulls), ECS needs that registry's credentials to pull it.
+    static func pullsWithCredentials(_ workload: WorkloadPlan) -> Bool {
+        guard workload.image.build != nil else { return false }
+        let host = workload.image.repository.split(separator: "/").first.map(String.init) ?? ""
+        return !(host.contains(".dkr.ecr.") && host.hasSuffix(".amazonaws.com"))
+    }
+
+    /// The registries ECS pulls built images from with credentials, for the deploy and the README.
+    var registriesNeedingCredentials: [String] {
+        var hosts: [String] = []
+        for workload in environment.workloads where Self.pullsWithCredentials(workload) {
+            let host = String(workload.image.repository.split(separator: "/").first ?? "")
+            if !hosts.contains(host) { hosts.append(host) }
+        }
+        return hosts
+    }
+
     var workloads: HCLValue {
         let routed = environment.services.filter { $0.port != nil && $0.route != nil }
             .sorted { ($0.route!.count, $1.name) > ($1.route!.count, $0.name) }
@@ -56,6 +74,7 @@ struct AWSEnvironmentValues {
         var fields: [HCLAttribute] = [
             HCLAttribute("image", .string(workload.image.repository)),
             HCLAttribute("tagged", .bool(workload.image.build != nil)),
+            HCLAttribute("registry_login", .bool(Self.pullsWithCredentials(workload))),
         ]
         if let command = workload.command { fields.append(HCLAttribute("command", .strings(command))) }
         if let port = workload.port, let priority {

@@ -81,6 +81,7 @@ enum AWSMigrations {
                     [
                         "name": "migrate",
                         "image": .ref("var.workloads[each.value.migrate_in].tagged ? \"${var.workloads[each.value.migrate_in].image}:${var.image_tag}\" : var.workloads[each.value.migrate_in].image"),
+                        "repositoryCredentials": .ref("var.workloads[each.value.migrate_in].registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null"),
                         "essential": true,
                         "readonlyRootFilesystem": true,
                         "entryPoint": ["sh", "-c"],

@@ -9,6 +9,7 @@ enum AWSOutputs {
             Terraform.output("cache_endpoints", .ref("{ for cache, group in aws_elasticache_replication_group.this : cache => group.primary_endpoint_address }"), description: "Primary endpoint of each cache.")
             Terraform.output("cache_users", .ref("{ for cache, user in aws_elasticache_user.default : cache => user.user_id }"), description: "The user each cache's password belongs to, for the deploy to set it.")
             Terraform.output("cache_password_secrets", .ref("{ for cache, secret in aws_secretsmanager_secret.cache_password : cache => secret.arn }"), description: "The secret holding each cache's password.")
+            Terraform.output("registry_credentials_secret", .ref("one(aws_secretsmanager_secret.registry[*].arn)"), description: "The secret holding the registry login ECS pulls the built images with, or null when they are in ECR.")
             Terraform.output("ecs_cluster", .ref("aws_ecs_cluster.this.name"), description: "Cluster running the services and workers.")
             Terraform.output("migration_task_definitions", .ref("{ for db, task in aws_ecs_task_definition.migrations : db => task.arn }"), description: "The migration task of each migrated database, for the deploy to run.")
             Terraform.output("migration_networks", .ref(#"""

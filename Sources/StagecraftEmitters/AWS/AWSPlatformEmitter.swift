@@ -24,6 +24,10 @@ public struct AWSPlatformEmitter: PlatformEmitter {
         AWSDeploySteps(target: target, environment: environment, plan: plan).steps
     }
 
+    public func deployPhases(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [DeployPhase] {
+        AWSDeploySteps(target: target, environment: environment, plan: plan).phases
+    }
+
     public func reviewSteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
         AWSDeploySteps(target: target, environment: environment, plan: plan).reviewSteps
     }

@@ -2,7 +2,7 @@ import StagecraftPlanner
 
 /// What an AWS account needs before an environment's first apply, as the generated README
 /// lists it: what Terraform and the logs are kept in, the certificates and DNS records (or the
-/// zone Terraform makes them in), and the secret parameters to fill. Each line names the exact
+/// zone Terraform makes them in), and the secret parameters and registry login to fill. Each line names the exact
 /// bucket secret, domain, record or parameter.
 struct AWSPrerequisites {
     let environment: EnvironmentPlan
@@ -38,6 +38,13 @@ struct AWSPrerequisites {
             lines.append("the value of each secret parameter, \(names), which the first deploy creates as a placeholder and then waits for"
                 + " (`aws ssm put-parameter --overwrite --type SecureString --name NAME --value …`); a parameter made by hand earlier is imported instead"
                 + " (`terraform import 'module.\(Terraform.identifier(stack)).aws_ssm_parameter.secrets[\"NAME\"]' PARAMETER`)")
+        }
+        let registries = values.registriesNeedingCredentials
+        if !registries.isEmpty {
+            lines.append("a login that may read the images on " + registries.map { "`\($0)`" }.joined(separator: ", ")
+                + (registries.contains("ghcr.io") ? " (for ghcr.io, a token with `read:packages`)" : "")
+                + ", put as the value of the secret in the `registry_credentials_secret` output, which the first deploy creates and then waits for"
+                + " (`aws secretsmanager put-secret-value --secret-id SECRET --secret-string '{\"username\": \"…\", \"password\": \"…\"}'`): ECS pulls the built images with it")
         }
         return lines
     }

@@ -31,6 +31,7 @@ enum AWSRootModule {
         ("cache_endpoints", "Primary endpoint of each cache."),
         ("cache_users", "The user each cache's password belongs to."),
         ("cache_password_secrets", "The secret holding each cache's password."),
+        ("registry_credentials_secret", "The secret holding the registry login ECS pulls the built images with."),
         ("ecs_cluster", "The ECS cluster."),
         ("ecs_services", "The ECS services."),
         ("service_task_definitions", "The task definition each ECS service runs in this release."),

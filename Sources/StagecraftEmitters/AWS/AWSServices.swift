@@ -160,9 +160,18 @@ enum AWSServices {
                 attr("role", .ref("aws_iam_role.execution.id"))
                 attr("policy", AWSPolicy.document([
                     AWSPolicy.allow(["ssm:GetParameters"], resources: [.ref("\"${local.parameter_arn_prefix}*\"")]),
-                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn])")),
+                    AWSPolicy.allow(["secretsmanager:GetSecretValue"], resources: .ref("concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn], aws_secretsmanager_secret.registry[*].arn)")),
                     AWSPolicy.allow(["kms:Decrypt"], resources: [.ref("aws_kms_key.this.arn")]),
                 ]))
+            }),
+            .comment("The login ECS pulls the images CI pushed with, where their registry is not ECR. Terraform makes"),
+            .comment("the secret, never its value, which stays out of the state: the README says how to put it."),
+            .block(HCLBlock("resource", "aws_secretsmanager_secret", "registry") {
+                attr("count", .ref("anytrue([for workload in var.workloads : workload.registry_login]) ? 1 : 0"))
+                attr("name_prefix", .ref("\"${var.name}-registry-\""))
+                attr("description", "Registry login ECS pulls the built images with: {\"username\": ..., \"password\": ...}")
+                attr("kms_key_id", .ref("aws_kms_key.this.arn"))
+                attr("recovery_window_in_days", 7)
             }),
             .block(HCLBlock("resource", "aws_iam_role", "task") {
                 attr("for_each", .ref("var.workloads"))
@@ -206,6 +215,7 @@ enum AWSServices {
                 [
                     "name": .ref("each.key"),
                     "image": .ref("each.value.tagged ? \"${each.value.image}:${var.image_tag}\" : each.value.image"),
+                    "repositoryCredentials": .ref("each.value.registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null"),
                     "essential": true,
                     "command": .ref("each.value.command"),
                     "readonlyRootFilesystem": true,

@@ -17,7 +17,7 @@ enum AWSVariables {
             Terraform.variable("log_retention_days", type: "number", description: "How long CloudWatch keeps logs.")
             loadBalancer
             Terraform.variable("workloads", type: mapOf([
-                "image": "string", "tagged": "bool", "command": "optional(list(string))",
+                "image": "string", "tagged": "bool", "registry_login": "bool", "command": "optional(list(string))",
                 "port": "optional(number)", "health_check": "optional(string)", "health_command": "optional(string)", "path_pattern": "optional(string)", "priority": "optional(number)",
                 "cpu": "number", "memory": "number", "desired_count": "number", "min_count": "number", "max_count": "number", "cpu_target": "optional(number)",
                 "environment": "map(string)", "secrets": "list(string)", "databases": "list(string)", "caches": "list(string)", "buckets": "list(string)",

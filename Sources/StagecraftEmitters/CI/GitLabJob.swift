@@ -40,7 +40,6 @@ struct GitLabJob {
         map.set("stage", .string(job.stage.rawValue))
         map.set("image", .string(image))
         if !job.images.isEmpty { map.set("services", .list([.string("\(Self.dockerImage)-dind")])) }
-        let needs = job.deployment != nil && job.needs.isEmpty ? graph.deployEntry : job.needs
         map.set("needs", .list(needs.map { .string($0) }))
         map.set("rules", rules)
         map.set("timeout", .string("\(job.timeoutMinutes) minutes"))
@@ -55,14 +54,29 @@ struct GitLabJob {
         }
         setDeployment(in: &map, action: nil)
         map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
-        if !deployRecords.isEmpty {
-            // What the rollback job reads of this deploy, kept only when the deploy fails.
-            map.set("artifacts", .map([
-                ("when", "on_failure"), ("expire_in", "1 week"),
-                ("paths", .list(deployRecords.map { .string("\(Self.recordsFolder)/\($0)") })),
-            ]))
+        // What the rollback job reads of this deploy, kept only when the deploy fails; what a
+        // later job applies (a reviewed plan), kept when it succeeds.
+        let records = deployRecords.map { "\(Self.recordsFolder)/\($0)" }
+        let saved = Self.savedPaths(job.steps.filter { !$0.onFailureOnly })
+        if !records.isEmpty || !saved.isEmpty {
+            let when = saved.isEmpty ? "on_failure" : records.isEmpty ? "on_success" : "always"
+            map.set("artifacts", .map([("when", .string(when)), ("expire_in", "1 week"), ("paths", .list((records + saved).map { .string($0) }))]))
         }
         return map.yaml
+    }
+
+    /// The jobs this one waits for. A deploy's first job waits for the images; a rollback of its
+    /// own waits for the job that planned it (the rollback job of the phase it undoes).
+    private var needs: [String] {
+        if job.deployment != nil && job.needs.isEmpty { return graph.deployEntry }
+        guard job.afterFailure else { return job.needs }
+        return job.needs.map { id in
+            graph.deployJobs.first { $0.id == id }.flatMap { GitLabJob(job: $0, graph: graph).rollback?.id } ?? id
+        }
+    }
+
+    private static func savedPaths(_ steps: [CIStep]) -> [String] {
+        steps.flatMap { step -> [String] in if case .saveFiles(_, let paths) = step.action { paths } else { [] } }
     }
 
     /// The stage rollback jobs run in, after the deploys.
@@ -93,6 +107,8 @@ struct GitLabJob {
         setDeployment(in: &map, action: "access")
         let preparation = job.steps.filter { $0.preparesRunner && !$0.onFailureOnly }
         map.set("script", .list((preparation + rollbackSteps).compactMap(script).map(Self.scriptEntry)))
+        let saved = Self.savedPaths(rollbackSteps)
+        if !saved.isEmpty { map.set("artifacts", .map([("expire_in", "1 week"), ("paths", .list(saved.map { .string($0) }))])) }
         return (job.id + "-rollback", map.yaml)
     }
 
@@ -229,6 +245,8 @@ struct GitLabJob {
         // GitLab's clone has the history a merge request needs, or the job fetches its base.
         // A GitLab job runs at its pipeline's commit; a redeploy of another commit is that commit's pipeline, retried.
         case .checkout, .checkoutWithHistory, .checkoutRelease, .setupToolchain, .cache: return nil
+        // Job artifacts, which a job that needs this one receives.
+        case .saveFiles, .restoreFiles: return nil
         case .dependencyReview, .codeScanning, .secretScanning: return nil
         case .registryLogin(let host) where Self.isGitLabRegistry(host):
             // The job's own token, valid for this job only: no long-lived password to keep.
@@ -243,15 +261,18 @@ struct GitLabJob {
                   --sbom=true --provenance=mode=max --push "$CONTEXT"
                 """
         case .installStagecraft(let version):
+            // The Swift image has no curl.
             body = """
-                tool="$CI_PROJECT_DIR/.stagecraft-tool/\(version)"
-                if [ ! -x "$tool/.build/release/stagecraft" ]; then
-                  rm -rf "$tool"
-                  git clone --quiet --depth 1 --branch \(FormatQuoting.shell("v" + version)) \(FormatQuoting.shell(StagecraftRelease.repository)) "$tool"
-                  swift build --configuration release --package-path "$tool"
+                if ! command -v curl > /dev/null; then
+                  apt-get update -qq && apt-get install -y -qq --no-install-recommends curl ca-certificates > /dev/null
                 fi
-                ln -sf "$tool/.build/release/stagecraft" /usr/local/bin/stagecraft
-                # The cached build lives in the checkout (GitLab caches only paths there): keep it out of `git status`.
+                STAGECRAFT_VERSION=\(FormatQuoting.shell(version))
+                STAGECRAFT_RELEASES=\(FormatQuoting.shell(StagecraftRelease.downloads))
+
+                """ + StagecraftRelease.installScript(prefix: "$CI_PROJECT_DIR/.stagecraft-tool/$STAGECRAFT_VERSION") + """
+
+                ln -sf "$prefix/bin/stagecraft" /usr/local/bin/stagecraft
+                # The cached tool lives in the checkout (GitLab caches only paths there): keep it out of `git status`.
                 echo '/.stagecraft-tool/' >> .git/info/exclude
                 """
         case .awsCredentials:

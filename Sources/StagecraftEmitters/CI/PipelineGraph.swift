@@ -1,3 +1,4 @@
+import StagecraftOutput
 import StagecraftPlanner
 import StagecraftSpec
 
@@ -27,17 +28,29 @@ public struct PipelineGraph: Sendable, Equatable {
         }
         ciJobs = jobs.jobs
         deployEntry = pipeline.images.isEmpty ? jobs.gate : ["images"]
-        deployJobs = try pipeline.deploys.map { target in
+        // The job an environment's deploy ends with, for the environments deployed after it.
+        var finalJob: [String: String] = [:]
+        deployJobs = []
+        for target in pipeline.deploys {
             let kind = plan.environment(target.environment)?.kind ?? .production
-            return CIJob(
-                id: target.environment,
-                name: "Deploy \(target.environment)" + (target.requiresApproval ? " (after approval)" : ""),
-                stage: .deploy,
-                needs: target.after.map { [$0] } ?? [],
-                trigger: .defaultBranch,
-                steps: [CIStep("Check out the release", .checkoutRelease)] + (try deploySteps.steps(for: target, plan: plan)),
-                deployment: CIJob.Deployment(environment: target.environment, url: target.url, tier: kind, requiresApproval: target.requiresApproval)
-            )
+            var previous = target.after.map { finalJob[$0] ?? $0 }
+            for phase in try deploySteps.phases(for: target, plan: plan) {
+                let name = "Deploy \(target.environment)" + (phase.name.isEmpty ? "" : ": \(phase.name)")
+                let job = CIJob(
+                    id: target.environment + phase.suffix,
+                    name: name + (target.requiresApproval ? " (after approval)" : ""),
+                    stage: .deploy,
+                    needs: previous.map { [$0] } ?? [],
+                    trigger: .defaultBranch,
+                    steps: [CIStep("Check out the release", .checkoutRelease)] + phase.steps,
+                    deployment: CIJob.Deployment(environment: target.environment, url: target.url, tier: kind, requiresApproval: target.requiresApproval),
+                    afterFailure: phase.afterFailure
+                )
+                deployJobs.append(job)
+                // A rollback follows the job it undoes; nothing waits for it.
+                if !phase.afterFailure { previous = job.id }
+            }
+            finalJob[target.environment] = previous
         }
     }
 
@@ -92,6 +105,8 @@ public struct CIJob: Sendable, Equatable {
     /// The job runs once per image (a matrix) when its steps build images.
     public var images: [ImageBuild] = []
     public var deployment: Deployment?
+    /// Runs only when the job it needs failed or was cancelled: a rollback of its own.
+    public var afterFailure = false
 
     /// The language toolchain the job sets up, if any.
     public var toolchain: Toolchain? {
@@ -120,9 +135,6 @@ private struct CIJobsBuilder {
     var jobs: [CIJob] = []
     /// Jobs whose failure stops images and deploys.
     var gate: [String] = []
-
-    /// Stagecraft itself builds with this Swift, for the drift check.
-    static let stagecraftSwift = "6.1"
 
     init(pipeline: PipelinePlan) { self.pipeline = pipeline }
 
@@ -215,7 +227,7 @@ private struct CIJobsBuilder {
         let regenerate = "stagecraft generate \(pipeline.stackFile) --out \(pipeline.outputDirectory)"
         return [
             CIStep("Check out", .checkout),
-            CIStep("Set up Swift", .setupToolchain(.swift(Self.stagecraftSwift))),
+            CIStep("Set up Swift", .setupToolchain(.swift(StagecraftVersion.releaseSwift))),
             CIStep("Cache Stagecraft", .cache(.stagecraft(version: pipeline.toolVersion))),
             CIStep("Install Stagecraft", .installStagecraft(version: pipeline.toolVersion)),
             CIStep("Regenerate", .run("stagecraft generate \(stackFile) --out \(output)")),

@@ -11,8 +11,8 @@ public struct ReadmeEmitter: Emitter {
 
     /// How each CI provider makes a deploy wait for a reviewer, and what to set up for it: the
     /// workflow names the environment, the repository's settings say who approves.
-    private func approval(_ environment: String, providers: [CIProvider]) -> String {
-        let name = MarkdownCode.inline(environment)
+    private func approval(_ environment: EnvironmentPlan, providers: [CIProvider]) -> String {
+        let name = MarkdownCode.inline(environment.name)
         var ways: [String] = []
         if providers.contains(.githubActions) {
             ways.append("on GitHub, give the \(name) environment required reviewers (Settings → Environments, or `\(GitHubRepositorySettings.path) OWNER/REPOSITORY REVIEWER…`, which also limits each environment to its branch and protects the default branch)")
@@ -20,7 +20,10 @@ public struct ReadmeEmitter: Emitter {
         if providers.contains(.gitlab) {
             ways.append("on GitLab, make \(name) a protected environment with required approvals (Settings → CI/CD → Protected environments): its deploy job is manual, and only the protection decides who may run it")
         }
-        return "deploys after a reviewer approves: " + ways.joined(separator: "; ")
+        let approves = environment.platform == .aws
+            ? "deploys after a reviewer approves the release and then its Terraform plan, shown in the first job's summary, which the next job applies as it is (a failed apply's rollback plan is approved the same way): "
+            : "deploys after a reviewer approves: "
+        return approves + ways.joined(separator: "; ")
     }
 
     public func emit(_ plan: StackPlan, context: EmitContext) throws -> [GeneratedFile] {
@@ -41,7 +44,7 @@ public struct ReadmeEmitter: Emitter {
                 "stage": environment.stage.rawValue,
                 "platform": environment.platform.rawValue,
                 "domain": environment.domain,
-                "approval": approvals.contains(environment.name) ? approval(environment.name, providers: plan.pipeline.providers) : false,
+                "approval": approvals.contains(environment.name) ? approval(environment, providers: plan.pipeline.providers) : false,
                 "diagram": diagram,
                 "diagramFence": MarkdownCode.fence(for: diagram),
                 "recovery": recovery,

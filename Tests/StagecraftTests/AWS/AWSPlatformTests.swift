@@ -103,17 +103,18 @@ final class AWSPlatformTests: XCTestCase {
     ///
     /// In production first, as the deploy does before it migrates: the targeted apply its
     /// "Prepare the release" step runs (from nothing, as on a first deploy), after which the
-    /// outputs the later steps read must name the tasks, their networks, and each cache's user and
-    /// secret. (The other environments run the same step against the same module.)
+    /// outputs the later steps read must name the tasks, their networks, the registry login, and
+    /// each cache's user and secret. (The other environments run the same step against the same module.)
     func testEveryRootAppliesWithMockedAWS() throws {
         for spec in [try Self.marketplace(), try Self.shopAtScale()] {
             let (directory, files) = try output(spec)
             let workflow = try text(files, ".github/workflows/\(spec.name)-deploy.yml")
             let targets = workflow.matches(of: /-target='([^']+)'/).map { String($0.output.1) }
             let module = "module.\(spec.name)."
-            XCTAssertEqual(Set(targets), Set(["aws_ssm_parameter.secrets", "aws_elasticache_user.default", "aws_secretsmanager_secret_version.cache_password",
-                                              "aws_ecs_task_definition.database_roles", "aws_ecs_task_definition.migrations", "aws_ecs_cluster.this"].map { module + $0 }),
-                           "the secret parameters, the caches' users and passwords, the roles tasks, the migration tasks and the cluster")
+            XCTAssertEqual(Set(targets), Set(["aws_ssm_parameter.secrets", "aws_secretsmanager_secret.registry", "aws_elasticache_user.default",
+                                              "aws_secretsmanager_secret_version.cache_password", "aws_ecs_task_definition.database_roles",
+                                              "aws_ecs_task_definition.migrations", "aws_ecs_cluster.this"].map { module + $0 }),
+                           "the secret parameters, the registry login, the caches' users and passwords, the roles tasks, the migration tasks and the cluster")
             let first = """
                 run "register_migration_tasks" {
                   command = apply
@@ -135,6 +136,10 @@ final class AWSPlatformTests: XCTestCase {
                   assert {
                     condition     = length(output.database_role_tasks) > 0 && keys(output.database_role_tasks) == keys(output.database_role_networks)
                     error_message = "a database has no roles task, or one has no network"
+                  }
+                  assert {
+                    condition     = startswith(output.registry_credentials_secret, "arn:aws:secretsmanager:")
+                    error_message = "the registry login the deploy checks is not made"
                   }
                   assert {
                     condition     = length(output.cache_users) > 0 && keys(output.cache_users) == keys(output.cache_password_secrets)

@@ -12,7 +12,7 @@ final class AWSRolloutTests: XCTestCase {
     private func waitStep() throws -> (script: String, environment: [String: String], services: [String]) {
         let files = try Fixtures.renderer.render(try Fixtures.variant("marketplace-aws")).files
         let workflow = try XCTUnwrap(try Yams.load(yaml: try XCTUnwrap(files[".github/workflows/marketplace-deploy.yml"]).text) as? [String: Any])
-        let steps = try XCTUnwrap(((workflow["jobs"] as? [String: Any])?["production"] as? [String: Any])?["steps"] as? [[String: Any]])
+        let steps = try XCTUnwrap(((workflow["jobs"] as? [String: Any])?["production-apply"] as? [String: Any])?["steps"] as? [[String: Any]])
         let step = try XCTUnwrap(steps.first { $0["name"] as? String == "Wait for the ECS services" })
         let script = try XCTUnwrap(step["run"] as? String)
         let services = try XCTUnwrap(script.firstMatch(of: /for service in ([^;]+); do/)).output.1.split(separator: " ").map { $0.replacingOccurrences(of: "'", with: "") }

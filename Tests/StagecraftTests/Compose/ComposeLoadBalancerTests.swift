@@ -128,37 +128,12 @@ final class ComposeLoadBalancerTests: XCTestCase {
 
     @discardableResult
     private func start(_ executable: String, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Tools.start(executable, arguments)
         processes.append(process)
         return process
     }
 
     private func waitForPort(_ port: Int, host: String = "127.0.0.1") throws {
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr(host)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if connected == 0 { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw PortNeverOpened(host: host, port: port)
+        try Tools.waitForPort(port, host: host)
     }
-}
-
-private struct PortNeverOpened: Error, CustomStringConvertible {
-    let host: String
-    let port: Int
-    var description: String { "nothing listened on \(host):\(port) within 15 s" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StagecraftEmitters
 import StagecraftOutput
 import XCTest
 
@@ -61,6 +62,48 @@ final class GenerateCommandTests: XCTestCase {
         XCTAssertEqual(try Fixtures.stagecraft(["generate", loose.appendingPathComponent("stacks/blog.swift").path, "--out", "infra"], in: loose).status, 0)
         let readme = try String(contentsOf: loose.appendingPathComponent("infra/README.md"), encoding: .utf8)
         XCTAssertTrue(readme.contains("Regenerate with: stagecraft generate ../stacks/blog.swift -->"), readme)
+    }
+
+    /// A newer release of a pinned action in a committed workflow (a Dependabot pull request's)
+    /// is kept by generating again, which records the files anew in the manifest: the drift
+    /// check then passes. An older one is replaced by Stagecraft's.
+    func testANewerActionPinInACommittedWorkflowIsKept() throws {
+        let workspace = try Fixtures.workspace("pins", examples: ["blog"])
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        XCTAssertEqual(try Fixtures.stagecraft(["generate", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 0)
+        let workflow = workspace.appendingPathComponent("infra/.github/workflows/blog-ci.yml")
+        let builtIn = "actions/checkout@\(ActionPins.checkout.sha) # \(ActionPins.checkout.version)"
+        let original = try String(contentsOf: workflow, encoding: .utf8)
+        XCTAssertTrue(original.contains(builtIn))
+
+        // As Dependabot updates it: in every workflow that uses it.
+        let newer = "actions/checkout@\(String(repeating: "a", count: 40)) # v99.1.0"
+        let workflows = ["blog-ci.yml", "blog-deploy.yml"].map { workspace.appendingPathComponent("infra/.github/workflows/\($0)") }
+        for file in workflows {
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: builtIn, with: newer).write(to: file, atomically: true, encoding: .utf8)
+        }
+        let plan = try Fixtures.stagecraft(["plan", "stacks/blog.swift", "--out", "infra"], in: workspace)
+        XCTAssertEqual(plan.status, 2, plan.output)
+        XCTAssertTrue(plan.output.contains(".stagecraft/manifest.json"), "only the manifest's record of the files changes: \(plan.output)")
+        XCTAssertFalse(plan.output.contains("+++ b/.github/workflows/"), plan.output)
+        XCTAssertEqual(try Fixtures.stagecraft(["generate", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 0)
+        XCTAssertEqual(try Fixtures.stagecraft(["plan", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 0)
+        let kept = try String(contentsOf: workflow, encoding: .utf8)
+        XCTAssertFalse(kept.contains(builtIn))
+        XCTAssertEqual(kept.components(separatedBy: newer).count, original.components(separatedBy: builtIn).count, "every checkout keeps the newer pin")
+
+        // A workflow the update did not touch takes the newer pin too.
+        try original.write(to: workflow, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Fixtures.stagecraft(["generate", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 0)
+        XCTAssertEqual(try String(contentsOf: workflow, encoding: .utf8), kept)
+
+        let older = "actions/checkout@\(String(repeating: "b", count: 40)) # v1.0.0"
+        for file in workflows {
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: newer, with: older).write(to: file, atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(try Fixtures.stagecraft(["plan", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 2)
+        XCTAssertEqual(try Fixtures.stagecraft(["generate", "stacks/blog.swift", "--out", "infra"], in: workspace).status, 0)
+        XCTAssertEqual(try String(contentsOf: workflow, encoding: .utf8), original)
     }
 
     func testPlanExitsTwoOnChangesAndZeroWhenUpToDate() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import StagecraftEmitters
 import StagecraftOutput
 import StagecraftPlanner
 import XCTest
@@ -60,22 +61,62 @@ final class WorkflowValidationTests: XCTestCase {
         }
     }
 
-    /// A called workflow sees no repository secret it is not handed: every secret a deploy job
-    /// reads is declared by the deploy workflow and passed by the CI workflow's call.
-    func testEverySecretTheDeployReadsIsPassedByTheCall() throws {
+    /// Deploys are a workflow of their own: the CI run of a push to the default branch ends by
+    /// starting it for its commit (a workflow dispatch, with nothing but `actions: write`), so no
+    /// CI job waits on an approval; each deploy job reads its secrets itself.
+    func testDeploysRunInAWorkflowOfTheirOwnThatCIOnMainStarts() throws {
+        var checked = 0
         for (name, directory, workflows) in try outputs() {
             guard let deployPath = workflows.first(where: { $0.hasSuffix("-deploy.yml") }),
                   let ciPath = workflows.first(where: { $0.hasSuffix("-ci.yml") }) else { continue }
-            let deployText = try String(contentsOf: directory.appendingPathComponent(deployPath), encoding: .utf8)
-            let read = Set(deployText.matches(of: /\$\{\{ secrets\.([A-Z0-9_]+) \}\}/).map { String($0.output.1) })
-            XCTAssertFalse(read.isEmpty, name)
-            let deploy = try XCTUnwrap(try Yams.load(yaml: deployText) as? [String: Any])
-            let declared = Set(((((deploy["on"] as? [String: Any])?["workflow_call"] as? [String: Any])?["secrets"] as? [String: Any]) ?? [:]).keys)
-            XCTAssertEqual(declared, read, "\(name): declared by the deploy workflow")
+            checked += 1
             let ci = try XCTUnwrap(try Yams.load(yaml: String(contentsOf: directory.appendingPathComponent(ciPath), encoding: .utf8)) as? [String: Any])
-            let passed = (((ci["jobs"] as? [String: Any])?["deploy"] as? [String: Any])?["secrets"] as? [String: String]) ?? [:]
-            XCTAssertEqual(Set(passed.keys), read, "\(name): passed by the CI workflow")
-            for (key, value) in passed { XCTAssertEqual(value, "${{ secrets.\(key) }}", name) }
+            let ciJobs = try XCTUnwrap(ci["jobs"] as? [String: [String: Any]])
+            XCTAssertFalse(ciJobs.values.contains { $0["uses"] != nil || $0["environment"] != nil }, "\(name): no CI job calls the deploy or waits on an environment")
+            let start = try XCTUnwrap(ciJobs["deploy"], name)
+            XCTAssertEqual(start["if"] as? String, "github.event_name == 'push' && github.ref == 'refs/heads/main'", name)
+            XCTAssertEqual(start["permissions"] as? [String: String], ["actions": "write", "contents": "read"], name)
+            let step = try XCTUnwrap((start["steps"] as? [[String: Any]])?.first)
+            XCTAssertEqual(step.value(at: "env.WORKFLOW") as? String, URL(fileURLWithPath: deployPath).lastPathComponent, name)
+
+            // The step as the runner runs it, with gh answering as GitHub would.
+            let bin = try Fixtures.temporaryDirectory("gh-stub")
+            defer { try? FileManager.default.removeItem(at: bin) }
+            try Tools.stub("gh", in: bin, "#!/bin/bash\necho \"$*\" > \"\(bin.path)/gh-args\"\n")
+            let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(step["run"] as? String)], environment: [
+                "PATH": bin.path + ":/usr/bin:/bin", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_REF_NAME": "main", "GITHUB_SHA": "0123abcd",
+                "GITHUB_SERVER_URL": "https://github.com", "WORKFLOW": URL(fileURLWithPath: deployPath).lastPathComponent,
+            ])
+            XCTAssertEqual(result.status, 0, result.output)
+            XCTAssertEqual(try String(contentsOf: bin.appendingPathComponent("gh-args"), encoding: .utf8),
+                           "workflow run \(URL(fileURLWithPath: deployPath).lastPathComponent) --repo acme/shop --ref main -f image-tag=0123abcd\n")
+
+            let deploy = try XCTUnwrap(try Yams.load(yaml: String(contentsOf: directory.appendingPathComponent(deployPath), encoding: .utf8)) as? [String: Any])
+            XCTAssertEqual(Set(try XCTUnwrap(deploy["on"] as? [String: Any]).keys), ["workflow_dispatch"], name)
+            for (job, value) in try XCTUnwrap(deploy["jobs"] as? [String: [String: Any]]) {
+                XCTAssertEqual((value["env"] as? [String: String])?["IMAGE_TAG"], "${{ inputs.image-tag }}", "\(name) \(job)")
+            }
+        }
+        XCTAssertGreaterThan(checked, 0)
+    }
+
+    /// Dependabot keeps the pinned actions, the Dockerfiles' base images and the application's
+    /// packages current, in a configuration GitHub accepts.
+    func testDependabotKeepsActionsImagesAndPackagesCurrent() throws {
+        let checker = try Tools.require("check-jsonschema")
+        for (name, directory, _) in try outputs() {
+            let path = directory.appendingPathComponent(".github/dependabot.yml")
+            let result = try Tools.run(checker, ["--builtin-schema", "vendor.dependabot", path.path])
+            XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
+            let document = try XCTUnwrap(try Yams.load(yaml: String(contentsOf: path, encoding: .utf8)) as? [String: Any])
+            let updates = try XCTUnwrap(document["updates"] as? [[String: Any]])
+            let ecosystems = updates.compactMap { $0["package-ecosystem"] as? String }
+            XCTAssertEqual(Array(ecosystems.prefix(2)), ["github-actions", "docker"], name)
+            let spec = try GoldenTests.variants().first { $0.0 == name }!.1
+            let plan = try Fixtures.renderer.plan(spec)
+            let folders = updates[1]["directories"] as? [String] ?? [updates[1]["directory"] as? String].compactMap { $0 }
+            XCTAssertEqual(Set(folders), Set(plan.pipeline.images.map { "/" + $0.dockerfile.split(separator: "/").dropLast().joined(separator: "/") }), name)
+            XCTAssertEqual(ecosystems.count, DependabotConfiguration.ecosystem(plan.pipeline.toolchain) == nil ? 2 : 3, name)
         }
     }
 

@@ -22,9 +22,11 @@ final class MigrationTests: XCTestCase {
             let gitlab = try XCTUnwrap(try Yams.load(yaml: try XCTUnwrap(generation.files[GitLabCIEmitter.path]).text) as? [String: Any])
             for target in plan.pipeline.deploys {
                 let migrated = plan.environment(target.environment)?.databases.filter { $0.migrations != nil }.map(\.name) ?? []
-                let github = try XCTUnwrap(workflow.value(at: "jobs.\(target.environment).steps") as? [[String: Any]]).map { $0["name"] as? String ?? "" }
+                // The environment's deploy jobs in order: one, or (a reviewed AWS plan) the release's and the apply's.
+                let jobs = [target.environment, target.environment + "-apply"].filter { workflow.value(at: "jobs.\($0)") != nil }
+                let github = try jobs.flatMap { try XCTUnwrap(workflow.value(at: "jobs.\($0).steps") as? [[String: Any]]).map { $0["name"] as? String ?? "" } }
                 // A GitLab job's script is its steps in order, each opening with "# <name>".
-                let gitlabScript = try XCTUnwrap((gitlab[target.environment] as? [String: Any])?["script"] as? [String])
+                let gitlabScript = try jobs.flatMap { try XCTUnwrap((gitlab[$0] as? [String: Any])?["script"] as? [String]) }
                 let gitlabSteps = gitlabScript.map { String(($0.split(separator: "\n", maxSplits: 1).first ?? "").dropFirst(2)) }
                 for (provider, steps) in [("GitHub", github), ("GitLab", gitlabSteps)] {
                     let where_ = "\(name) \(provider) \(target.environment): \(steps)"

@@ -72,7 +72,7 @@ final class GitLabCITests: XCTestCase {
         XCTAssertEqual(build["image"] as? String, "swift:6.1")
         XCTAssertNotNil(build["cache"], "the SwiftPM build is cached")
         let drift = try XCTUnwrap(document["drift"] as? [String: Any])
-        XCTAssertTrue(((drift["script"] as? [String]) ?? []).joined().contains("stagecraft generate stacks/shop.swift --out ."), "\(drift)")
+        XCTAssertTrue(((drift["script"] as? [String]) ?? []).joined().contains("stagecraft generate stacks/shop-gitlab.swift --out ."), "\(drift)")
         let production = try XCTUnwrap(document["production"] as? [String: Any])
         XCTAssertEqual((production["rules"] as? [[String: String]])?.first?["when"], "manual")
         XCTAssertEqual(production["interruptible"] as? Bool, false)
@@ -202,15 +202,7 @@ final class GitLabCITests: XCTestCase {
     /// GitLab's registry is logged in to with the job's own token; another registry with the
     /// CI/CD variables the README names. Images carry their SBOM and provenance.
     func testGitLabsRegistryTakesTheJobTokenAndImagesCarryTheirAttestations() throws {
-        var spec = try Fixtures.variant("shop-gitlab")
-        for index in spec.services.indices {
-            let name = spec.services[index].name
-            spec.services[index].image?.value = "registry.gitlab.com/acme/shop-\(name)"
-        }
-        for index in spec.workers.indices {
-            let name = spec.workers[index].name
-            spec.workers[index].image?.value = "registry.gitlab.com/acme/shop-\(name)"
-        }
+        let spec = Fixtures.images(of: try Fixtures.variant("shop-gitlab"), at: "registry.gitlab.com/acme", prefix: "shop-")
         let (text, _) = try pipeline(spec)
         XCTAssertTrue(text.contains(#"printf '%s' "$CI_JOB_TOKEN" | docker login --username gitlab-ci-token --password-stdin 'registry.gitlab.com'"#), text)
         XCTAssertFalse(text.contains("REGISTRY_PASSWORD"), "no long-lived password")

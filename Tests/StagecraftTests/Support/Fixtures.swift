@@ -11,7 +11,7 @@ enum Fixtures {
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let examples = ["blog", "shop", "marketplace"]
+    static let examples = ["blog", "shop", "marketplace", "marketplace-aws", "shop-gitlab"]
 
     static func stackFile(_ name: String) -> String { "stacks/\(name).swift" }
 
@@ -108,7 +108,7 @@ extension Fixtures {
 
 extension Fixtures {
     /// The examples, and the variants other platforms and providers are proven on.
-    static let variantNames = examples + ["shop-scale", "shop-scale-aws", "marketplace-aws", "shop-gitlab"]
+    static let variantNames = examples + ["shop-scale", "shop-scale-aws"]
 
     static func variant(_ name: String) throws -> StackSpec {
         switch name {
@@ -122,17 +122,25 @@ extension Fixtures {
             spec.platform = Located(Staged(scale: .aws), at: spec.location)
             spec.loadBalancer?.dnsZone = Located("example.com", at: spec.location)
             return spec
-        case "marketplace-aws":
-            var spec = try example("marketplace")
-            spec.platform?.value.scale = .aws
-            return spec
-        case "shop-gitlab":
-            var spec = try example("shop")
-            spec.pipeline?.providers = [.gitlab]
-            return spec
         default:
             return try example(name)
         }
+    }
+}
+
+extension Fixtures {
+    /// `spec` with each workload's image at `registry/<prefix><workload name>`.
+    static func images(of spec: StackSpec, at registry: String, prefix: String) -> StackSpec {
+        var spec = spec
+        for index in spec.services.indices {
+            let name = spec.services[index].name
+            spec.services[index].image?.value = "\(registry)/\(prefix)\(name)"
+        }
+        for index in spec.workers.indices {
+            let name = spec.workers[index].name
+            spec.workers[index].image?.value = "\(registry)/\(prefix)\(name)"
+        }
+        return spec
     }
 }
 

@@ -54,6 +54,37 @@ enum Tools {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
     }
 
+    /// Starts a server in the background, its output discarded; the caller stops it.
+    static func start(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits until something accepts connections on `host`:`port`, for up to `seconds`.
+    static func waitForPort(_ port: Int, host: String = "127.0.0.1", seconds: Double = 15) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr(host)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if connected == 0 { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw PortNeverOpened(host: host, port: port, seconds: Int(seconds))
+    }
+
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -71,4 +102,11 @@ enum Tools {
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+private struct PortNeverOpened: Error, CustomStringConvertible {
+    let host: String
+    let port: Int
+    let seconds: Int
+    var description: String { "nothing listened on \(host):\(port) within \(seconds) s" }
 }

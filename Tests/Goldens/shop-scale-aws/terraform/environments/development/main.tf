@@ -104,17 +104,18 @@ module "shop" {
 
   workloads = {
     web = {
-      image         = "ghcr.io/acme/shop-web"
-      tagged        = true
-      port          = 8080
-      health_check  = "/healthz"
-      path_pattern  = "/*"
-      priority      = 10
-      cpu           = 256
-      memory        = 512
-      desired_count = 1
-      min_count     = 1
-      max_count     = 1
+      image          = "ghcr.io/acme/shop-web"
+      tagged         = true
+      registry_login = true
+      port           = 8080
+      health_check   = "/healthz"
+      path_pattern   = "/*"
+      priority       = 10
+      cpu            = 256
+      memory         = 512
+      desired_count  = 1
+      min_count      = 1
+      max_count      = 1
       environment = {
         OTEL_SERVICE_NAME           = "web"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=development"
@@ -135,6 +136,7 @@ module "shop" {
     jobs = {
       image          = "ghcr.io/acme/shop-jobs"
       tagged         = true
+      registry_login = true
       health_command = "bin/jobs-healthy"
       cpu            = 256
       memory         = 512

@@ -35,6 +35,11 @@ output "cache_password_secrets" {
   value       = module.shop.cache_password_secrets
 }
 
+output "registry_credentials_secret" {
+  description = "The secret holding the registry login ECS pulls the built images with."
+  value       = module.shop.registry_credentials_secret
+}
+
 output "ecs_cluster" {
   description = "The ECS cluster."
   value       = module.shop.ecs_cluster

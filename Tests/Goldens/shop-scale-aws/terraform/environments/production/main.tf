@@ -104,18 +104,19 @@ module "shop" {
 
   workloads = {
     web = {
-      image         = "ghcr.io/acme/shop-web"
-      tagged        = true
-      port          = 8080
-      health_check  = "/healthz"
-      path_pattern  = "/*"
-      priority      = 10
-      cpu           = 1024
-      memory        = 2048
-      desired_count = 4
-      min_count     = 4
-      max_count     = 40
-      cpu_target    = 60
+      image          = "ghcr.io/acme/shop-web"
+      tagged         = true
+      registry_login = true
+      port           = 8080
+      health_check   = "/healthz"
+      path_pattern   = "/*"
+      priority       = 10
+      cpu            = 1024
+      memory         = 2048
+      desired_count  = 4
+      min_count      = 4
+      max_count      = 40
+      cpu_target     = 60
       environment = {
         OTEL_SERVICE_NAME           = "web"
         OTEL_RESOURCE_ATTRIBUTES    = "deployment.environment=production"
@@ -137,6 +138,7 @@ module "shop" {
     jobs = {
       image          = "ghcr.io/acme/shop-jobs"
       tagged         = true
+      registry_login = true
       health_command = "bin/jobs-healthy"
       cpu            = 1024
       memory         = 2048

@@ -151,7 +151,7 @@ resource "aws_iam_role_policy" "execution_secrets" {
       {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn])
+        Resource = concat([for db in aws_db_instance.primary : db.master_user_secret[0].secret_arn], [for login in aws_secretsmanager_secret.app_login : login.arn], [for password in aws_secretsmanager_secret.cache_password : password.arn], aws_secretsmanager_secret.registry[*].arn)
       },
       {
         Effect   = "Allow"
@@ -160,6 +160,16 @@ resource "aws_iam_role_policy" "execution_secrets" {
       },
     ]
   })
+}
+
+# The login ECS pulls the images CI pushed with, where their registry is not ECR. Terraform makes
+# the secret, never its value, which stays out of the state: the README says how to put it.
+resource "aws_secretsmanager_secret" "registry" {
+  count                   = anytrue([for workload in var.workloads : workload.registry_login]) ? 1 : 0
+  name_prefix             = "${var.name}-registry-"
+  description             = "Registry login ECS pulls the built images with: {\"username\": ..., \"password\": ...}"
+  kms_key_id              = aws_kms_key.this.arn
+  recovery_window_in_days = 7
 }
 
 resource "aws_iam_role" "task" {
@@ -229,6 +239,7 @@ resource "aws_ecs_task_definition" "this" {
     {
       name                   = each.key
       image                  = each.value.tagged ? "${each.value.image}:${var.image_tag}" : each.value.image
+      repositoryCredentials  = each.value.registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null
       essential              = true
       command                = each.value.command
       readonlyRootFilesystem = true

@@ -35,6 +35,11 @@ output "cache_password_secrets" {
   value       = { for cache, secret in aws_secretsmanager_secret.cache_password : cache => secret.arn }
 }
 
+output "registry_credentials_secret" {
+  description = "The secret holding the registry login ECS pulls the built images with, or null when they are in ECR."
+  value       = one(aws_secretsmanager_secret.registry[*].arn)
+}
+
 output "ecs_cluster" {
   description = "Cluster running the services and workers."
   value       = aws_ecs_cluster.this.name

@@ -99,6 +99,7 @@ variable "workloads" {
   type = map(object({
     image          = string
     tagged         = bool
+    registry_login = bool
     command        = optional(list(string))
     port           = optional(number)
     health_check   = optional(string)

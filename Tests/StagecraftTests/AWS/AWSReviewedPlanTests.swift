@@ -1,0 +1,117 @@
+import Foundation
+import StagecraftEmitters
+import XCTest
+import Yams
+
+/// AWS production is approved as a plan: the release's job saves its Terraform plan, a job of
+/// its own applies exactly that file once a reviewer has read it, and a failed apply is rolled
+/// back by a plan saved and reviewed the same way. Nothing in production applies with
+/// `-auto-approve` but the release's targeted preparation, which its own approval starts.
+final class AWSReviewedPlanTests: XCTestCase {
+    private let root = "terraform/environments/production"
+    private static let apply = #"terraform -chdir="$TF_ROOT" apply"#
+
+    private func workflow() throws -> [String: [String: Any]] {
+        let files = try Fixtures.renderer.render(try Fixtures.variant("marketplace-aws")).files
+        let document = try XCTUnwrap(try Yams.load(yaml: try XCTUnwrap(files[".github/workflows/marketplace-deploy.yml"]).text) as? [String: Any])
+        return try XCTUnwrap(document["jobs"] as? [String: [String: Any]])
+    }
+
+    private func steps(_ job: [String: Any]?) throws -> [[String: Any]] { try XCTUnwrap(job?["steps"] as? [[String: Any]]) }
+    private func step(_ job: [String: Any]?, _ name: String) throws -> [String: Any] {
+        try XCTUnwrap(try steps(job).first { $0["name"] as? String == name }, name)
+    }
+
+    func testProductionAppliesTheReviewedPlanFileInAJobOfItsOwn() throws {
+        let jobs = try workflow()
+        let release = jobs["production"], apply = jobs["production-apply"], rollback = jobs["production-rollback"]
+        for job in [release, apply, rollback] {
+            XCTAssertEqual((job?["environment"] as? [String: Any])?["name"] as? String, "production", "each waits for a reviewer of production")
+        }
+        XCTAssertEqual(apply?["needs"] as? [String], ["production"])
+        XCTAssertEqual(rollback?["needs"] as? [String], ["production-apply"])
+        XCTAssertEqual(rollback?["if"] as? String,
+                       "always() && (needs.production-apply.result == 'failure' || needs.production-apply.result == 'cancelled')")
+
+        // The release's job plans and keeps the plan with the provider lock it was made with; it applies nothing untargeted.
+        let releaseRuns = try steps(release).compactMap { $0["run"] as? String }
+        XCTAssertTrue(releaseRuns.contains { $0.contains("plan -input=false -out=tfplan") })
+        for run in releaseRuns where run.contains(Self.apply) { XCTAssertTrue(run.contains("-target="), run) }
+        let kept = try step(release, "Keep the plan for its review")
+        XCTAssertTrue((kept["uses"] as? String)?.hasPrefix("actions/upload-artifact@") ?? false)
+        XCTAssertEqual(kept.value(at: "with.name") as? String, "production-plan")
+        XCTAssertEqual((kept.value(at: "with.path") as? String)?.split(separator: "\n").map(String.init), ["\(root)/tfplan", "\(root)/.terraform.lock.hcl"])
+
+        // The apply job gets that plan before Terraform's init (so the lock is the plan's) and applies exactly the file.
+        let applyNames = try steps(apply).map { $0["name"] as? String ?? "" }
+        let fetched = try step(apply, "Get the reviewed plan")
+        XCTAssertEqual(fetched.value(at: "with.name") as? String, "production-plan")
+        XCTAssertEqual(fetched.value(at: "with.path") as? String, root)
+        XCTAssertLessThan(try XCTUnwrap(applyNames.firstIndex(of: "Get the reviewed plan")), try XCTUnwrap(applyNames.firstIndex(of: "Terraform init")))
+        XCTAssertEqual(try step(apply, "Apply the reviewed plan")["run"] as? String, #"terraform -chdir="$TF_ROOT" apply -input=false tfplan"#)
+        for job in [apply, rollback] {
+            for run in try steps(job).compactMap({ $0["run"] as? String }) {
+                XCTAssertFalse(run.contains("-auto-approve"), run)
+                if run.contains(Self.apply) { XCTAssertTrue(run.hasSuffix(" tfplan") || run.hasSuffix(" rollback.tfplan"), run) }
+            }
+        }
+        XCTAssertFalse(try steps(apply).contains { ($0["if"] == nil) && (($0["run"] as? String)?.contains(" plan ") ?? false) },
+                       "the apply job makes no plan of its own before a failure")
+
+        // A failed apply plans the rollback and keeps it for review; the rollback job applies exactly that.
+        let planned = try step(apply, "Plan the rollback to the previous image tag")
+        XCTAssertEqual(planned["if"] as? String, "failure() || cancelled()")
+        let keptRollback = try step(apply, "Keep the rollback plan for its review")
+        XCTAssertEqual(keptRollback["if"] as? String, "failure() || cancelled()")
+        XCTAssertEqual(keptRollback.value(at: "with.name") as? String, "production-rollback-plan")
+        XCTAssertEqual(try step(rollback, "Get the reviewed rollback plan").value(at: "with.name") as? String, "production-rollback-plan")
+        XCTAssertEqual(try step(rollback, "Apply the reviewed rollback plan")["run"] as? String, #"terraform -chdir="$TF_ROOT" apply -input=false rollback.tfplan"#)
+        XCTAssertNotNil(try step(rollback, "Wait for the ECS services"))
+
+        // Staging, which nobody approves, plans its rollback and applies that plan too.
+        let stagingRollback = try XCTUnwrap(try step(jobs["staging"], "Roll back to the previous image tag")["run"] as? String)
+        XCTAssertTrue(stagingRollback.contains("plan -input=false -out=rollback.tfplan") && stagingRollback.contains("apply -input=false rollback.tfplan"), stagingRollback)
+        XCTAssertFalse(stagingRollback.contains("-auto-approve"))
+    }
+
+    /// The rollback plan step as the runner runs it: it plans the recorded tag into rollback.tfplan.
+    func testTheRollbackIsPlannedForTheRecordedTag() throws {
+        let planned = try step(try workflow()["production-apply"], "Plan the rollback to the previous image tag")
+        let bin = try Fixtures.temporaryDirectory("rollback-plan")
+        defer { try? FileManager.default.removeItem(at: bin) }
+        try Tools.stub("aws", in: bin, "#!/bin/bash\n[ \"$1 $2\" = \"ssm get-parameter\" ] && echo 0123abcd\n")
+        try Tools.stub("terraform", in: bin, "#!/bin/bash\necho \"$*\" > \"\(bin.path)/terraform-args\"\n")
+        let environment = try XCTUnwrap(planned["env"] as? [String: String]).merging(["PATH": bin.path + ":/usr/bin:/bin"]) { _, new in new }
+        let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(planned["run"] as? String)], environment: environment)
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(try String(contentsOf: bin.appendingPathComponent("terraform-args"), encoding: .utf8),
+                       "-chdir=\(root) plan -input=false -out=rollback.tfplan -var image_tag=0123abcd\n")
+
+        // With no earlier deploy recorded there is nothing to plan, and the step says so.
+        try Tools.stub("aws", in: bin, "#!/bin/bash\nexit 255\n")
+        let none = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(planned["run"] as? String)], environment: environment)
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.output.contains("nothing to roll back to"), none.output)
+    }
+
+    /// GitLab runs the same phases: the plan travels as the release job's artifact, the rollback
+    /// plan as that of the apply's rollback job (which runs on failure and timeout), and each
+    /// production job is manual.
+    func testGitLabRunsTheSamePhases() throws {
+        var spec = try Fixtures.variant("marketplace-aws")
+        spec.pipeline?.providers = [.gitlab]
+        let text = try XCTUnwrap(try Fixtures.renderer.render(spec).files[GitLabCIEmitter.path]).text
+        let document = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any]).compactMapValues { $0 as? [String: Any] }
+        XCTAssertEqual(document["production"]?.value(at: "artifacts.paths") as? [String], ["\(root)/tfplan", "\(root)/.terraform.lock.hcl"])
+        XCTAssertEqual(document["production-apply"]?["needs"] as? [String], ["production"])
+        XCTAssertEqual(document["production-apply-rollback"]?["needs"] as? [String], ["production-apply"])
+        XCTAssertEqual(document["production-apply-rollback"]?.value(at: "artifacts.paths") as? [String], ["\(root)/rollback.tfplan", "\(root)/.terraform.lock.hcl"])
+        XCTAssertEqual(document["production-rollback"]?["needs"] as? [String], ["production-apply-rollback"])
+        for job in ["production", "production-apply", "production-rollback"] {
+            XCTAssertEqual(((document[job]?["rules"] as? [[String: Any]])?.first)?["when"] as? String, "manual", job)
+        }
+        let applyScript = try XCTUnwrap(document["production-apply"]?["script"] as? [String]).joined(separator: "\n")
+        XCTAssertTrue(applyScript.contains(#"terraform -chdir="$TF_ROOT" apply -input=false tfplan"#), applyScript)
+        XCTAssertFalse(text.contains("-auto-approve -var"), "no untargeted apply without a plan")
+    }
+}
