@@ -1,3 +1,4 @@
+import StagecraftOutput
 import StagecraftPlanner
 
 /// The names and labels every Kubernetes file agrees on, and the cluster add-ons the
@@ -49,7 +50,7 @@ enum KubernetesNames {
     static let roleAnnotation = "eks.amazonaws.com/role-arn"
     /// The IAM role of one identity in one environment, `<stack>-<environment>-<purpose>`.
     static func role(_ plan: StackPlan, _ environment: EnvironmentPlan, _ purpose: String) -> String {
-        "\(plan.stack)-\(environment.name)-\(purpose)"
+        withinLimit("\(plan.stack)-\(environment.name)-\(purpose)", 64)
     }
     static func roleARN(_ plan: StackPlan, _ environment: EnvironmentPlan, _ purpose: String) -> String {
         "arn:aws:iam::\(environment.account ?? ""):role/\(role(plan, environment, purpose))"
@@ -72,7 +73,17 @@ enum KubernetesNames {
     }
     /// A bucket of one environment, `<stack>-<environment>-<name>-<account>`.
     static func bucket(_ plan: StackPlan, _ environment: EnvironmentPlan, _ name: String) -> String {
-        "\(plan.stack)-\(environment.name)-\(name)-\(environment.account ?? "")"
+        withinLimit("\(plan.stack)-\(environment.name)-\(name)-\(environment.account ?? "")", 63)
+    }
+
+    /// `name` if it has at most `limit` characters (S3 allows 63 in a bucket's name, IAM 64 in a
+    /// role's); else its start and a hash of the whole, so it stays unique and the same on every
+    /// run, as the AWS module shortens its names.
+    static func withinLimit(_ name: String, _ limit: Int) -> String {
+        guard name.count > limit else { return name }
+        var start = String(name.prefix(limit - 9))
+        while start.hasSuffix("-") { start.removeLast() }
+        return start + "-" + SHA256.hex(Array(name.utf8)).prefix(8)
     }
 
     /// A workload's image as the base names it; each overlay maps it to the real repository and tag.

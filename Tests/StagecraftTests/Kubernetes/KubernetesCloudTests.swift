@@ -55,6 +55,37 @@ final class KubernetesCloudTests: XCTestCase {
         XCTAssertNil(api.value(at: "spec.template.spec.serviceAccountName"), "api uses no bucket: no role")
     }
 
+    /// S3 takes 63 characters in a bucket's name and IAM 64 in a role's: with a 32-character stack
+    /// every name stays within them (a long one keeps its start and a hash of the whole), the
+    /// names stay distinct, and the manifests name what Terraform makes.
+    func testLongNamesStayWithinAWSLimits() throws {
+        var spec = try Fixtures.example("marketplace")
+        spec.name = "marketplace-with-a-long-name-abc"
+        XCTAssertEqual(spec.name.count, 32)
+        let files = try Fixtures.renderer.render(spec).files
+        var shortened = 0
+        for environment in ["development", "staging", "production"] {
+            let main = try XCTUnwrap(files["environments/\(environment)/cloud/main.tf"], environment).text
+            // Buckets: the map's names (followed by `versioned`) and the backups' buckets; roles:
+            // the identities' names (followed by `subjects`) and the replication role's.
+            let buckets = main.matches(of: /name += "([^"]+)"\n +versioned/).map { String($0.output.1) }
+                + main.matches(of: /\n  bucket += "([^"]+)"/).map { String($0.output.1) }
+            let roles = main.matches(of: /name += "([^"]+)"\n +subjects/).map { String($0.output.1) }
+                + main.matches(of: /\n  name = "([^"]+)"\n  assume_role_policy/).map { String($0.output.1) }
+            XCTAssertFalse(buckets.isEmpty || roles.isEmpty, environment)
+            for bucket in buckets { XCTAssertLessThanOrEqual(bucket.count, 63, bucket) }
+            for role in roles { XCTAssertLessThanOrEqual(role.count, 64, role) }
+            XCTAssertEqual(Set(buckets + roles).count, (buckets + roles).count, "distinct: \(buckets + roles)")
+            shortened += buckets.filter { !$0.hasSuffix("-111122223333") }.count
+            // The manifests name the same buckets and roles.
+            let manifests = files.files.filter { $0.path.value.hasPrefix("kubernetes/overlays/\(environment)/") || $0.path.value.hasPrefix("kubernetes/cluster/\(environment)/") }
+                .map(\.text).joined(separator: "\n")
+            for name in manifests.matches(of: /s3:\/\/([a-z0-9.-]+)\//).map({ String($0.output.1) }) { XCTAssertTrue(buckets.contains(name), "\(environment): \(name) is not made") }
+            for name in manifests.matches(of: /role\/([A-Za-z0-9+=,.@_-]+)/).map({ String($0.output.1) }) { XCTAssertTrue(roles.contains(name), "\(environment): role \(name) is not made") }
+        }
+        XCTAssertGreaterThan(shortened, 0, "the long names were shortened")
+    }
+
     func testTheReadmeListsThePrerequisitesInOrderAndTheDeploysOrder() throws {
         let rendered = try KubernetesRendering.marketplace()
         defer { try? FileManager.default.removeItem(at: rendered.root) }
