@@ -54,6 +54,7 @@ struct GitLabJob {
         }
         setDeployment(in: &map, action: nil)
         map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
+        if let rollbackScript { map.set("after_script", .list(rollbackScript)) }
         // What the rollback job reads of this deploy, kept only when the deploy fails; what a
         // later job applies (a reviewed plan), kept when it succeeds.
         let records = deployRecords.map { "\(Self.recordsFolder)/\($0)" }
@@ -112,11 +113,23 @@ struct GitLabJob {
         return (job.id + "-rollback", map.yaml)
     }
 
+    /// A canceled deploy rolls back too. GitLab (17.0 and later) runs a job's `after_script` when
+    /// it is canceled, which no `when: on_failure` job follows; on a failure or a timeout (when no
+    /// `after_script` runs) the rollback job does it. The runner is prepared again, as there.
+    private var rollbackScript: [YAML]? {
+        guard job.deployment != nil, !rollbackSteps.isEmpty else { return nil }
+        let preparation = job.steps.filter { $0.preparesRunner && !$0.onFailureOnly }
+        let onlyWhenCanceled = "# Roll back only a canceled deploy: the rollback job follows a failed one\nif [ \"${CI_JOB_STATUS:-}\" != canceled ]; then exit 0; fi"
+        return [Self.scriptEntry(onlyWhenCanceled)] + (preparation + rollbackSteps).compactMap(script).map(Self.scriptEntry)
+    }
+
     /// What a deploy job and its rollback share: variables, credentials, the environment, the
     /// serialization with other deploys, and the tools the scripts call.
     private func setDeployment(in map: inout YAMLMap, action: String?) {
         var variables = variables
         if !deployRecords.isEmpty { variables.append(("TMPDIR", .string("$CI_PROJECT_DIR/\(Self.recordsFolder)"))) }
+        // An after_script has 5 minutes by default; a rollback may take as long as a deploy.
+        if action == nil && rollbackScript != nil { variables.append(("RUNNER_AFTER_SCRIPT_TIMEOUT", .string("\(job.timeoutMinutes)m"))) }
         if !variables.isEmpty { map.set("variables", .map(variables)) }
         if usesAWS { map.set("id_tokens", .map([("AWS_ID_TOKEN", .map([("aud", "sts.amazonaws.com")]))])) }
         if let deployment = job.deployment {

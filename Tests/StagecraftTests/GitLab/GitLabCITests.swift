@@ -76,9 +76,20 @@ final class GitLabCITests: XCTestCase {
         let production = try XCTUnwrap(document["production"] as? [String: Any])
         XCTAssertEqual((production["rules"] as? [[String: String]])?.first?["when"], "manual")
         XCTAssertEqual(production["interruptible"] as? Bool, false)
-        XCTAssertNil(production["after_script"], "GitLab skips an after_script when the job times out")
         // The rollback is a job of its own, run when the deploy fails or times out, after the
-        // runner is prepared again (the SSH set-up), serialized with the deploys.
+        // runner is prepared again (the SSH set-up), serialized with the deploys; a canceled
+        // deploy rolls back in its after_script (GitLab skips one on a timeout, and runs it on a
+        // cancel, which no on_failure job follows), given as long as the deploy.
+        let afterScript = try XCTUnwrap(production["after_script"] as? [String])
+        XCTAssertEqual(afterScript.map { $0.prefix { $0 != "\n" } },
+                       ["# Roll back only a canceled deploy: the rollback job follows a failed one", "# Set up SSH to the production host", "# Roll back to the previous release"])
+        XCTAssertEqual((production["variables"] as? [String: Any])?["RUNNER_AFTER_SCRIPT_TIMEOUT"] as? String, "30m")
+        for (status, rollsBack) in [("canceled", true), ("failed", false), ("success", false)] {
+            let guarded = afterScript[0] + "\necho rolling back"
+            let result = try Tools.run("/bin/bash", ["-e", "-c", guarded], environment: ["CI_JOB_STATUS": status])
+            XCTAssertEqual(result.status, 0, result.output)
+            XCTAssertEqual(result.output.contains("rolling back"), rollsBack, status)
+        }
         let rollback = try XCTUnwrap(document["production-rollback"] as? [String: Any], "a failed deploy rolls back")
         XCTAssertEqual(rollback["stage"] as? String, "rollback")
         XCTAssertEqual(rollback["needs"] as? [String], ["production"])
