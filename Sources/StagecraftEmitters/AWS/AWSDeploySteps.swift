@@ -66,7 +66,6 @@ struct AWSDeploySteps {
     /// On a pull request: the plan against what runs now (the image tag of the last deploy),
     /// without taking the state lock, shown in the job summary. Nothing is applied.
     var reviewSteps: [CIStep] {
-        let tag = CIStep.Variable("TAG_PARAMETER", .text(tagParameter))
         let inputs = terraformEnvironment(secretSuffix: reviewSuffix)
         return [
             CIStep("Configure read-only AWS credentials", .awsCredentials(roleSecret: Self.reviewRoleSecret, region: environment.region)),
@@ -76,7 +75,7 @@ struct AWSDeploySteps {
                 deployed="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
                 if [ -z "$deployed" ] || [ "$deployed" = "None" ]; then deployed=not-deployed-yet; fi
                 terraform -chdir="$TF_ROOT" plan -input=false -lock=false -out=tfplan -var "image_tag=$deployed"
-                """), environment: inputs + [tag]),
+                """), environment: inputs + [tagVariable]),
             summary("What deploying \(environment.name) would change"),
         ]
     }
@@ -143,7 +142,7 @@ struct AWSDeploySteps {
     /// then, for each database, the task that keeps its application role in step with its secret,
     /// and its migration, each run once and awaited. A step that fails stops the deploy with the
     /// previous release serving.
-    private func preparationSteps(_ cluster: CIStep.Variable) -> [CIStep] {
+    private var preparationSteps: [CIStep] {
         let targets = preparedTargets
         guard !targets.isEmpty else { return [] }
         var steps = [CIStep("Prepare the release", .run("""
@@ -158,12 +157,12 @@ struct AWSDeploySteps {
             steps.append(CIStep("Keep the application role of the \(database.name) database in step", .run(runOnce(
                 database: database.name, definitions: "database_role_tasks", networks: "database_role_networks", container: "psql",
                 doing: "Updating the application role of", failed: "The roles task of", logs: "stream database_roles/ of the /\(self.cluster)/database-roles/\(database.name) log group"
-            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
+            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable]))
             guard let migrations = database.migrations else { continue }
             steps.append(CIStep("Migrate the \(database.name) database", .run(runOnce(
                 database: database.name, definitions: "migration_task_definitions", networks: "migration_networks", container: "migrate",
                 doing: "Migrating", failed: "The migration of", logs: "streams migrate-migrate/ and migrate-lock/ of the \(migrations.workload) log group"
-            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), cluster]))
+            )), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable]))
         }
         return steps
     }
@@ -283,15 +282,13 @@ struct AWSDeploySteps {
         guard target.requiresApproval else { return [DeployPhase(steps: steps)] }
         let planFiles = ["tfplan", ".terraform.lock.hcl"].map { "\(root)/\($0)" }
         let rollbackFiles = ["rollback.tfplan", ".terraform.lock.hcl"].map { "\(root)/\($0)" }
-        let release = runnerPreparation + [initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET")]
-            + preparationSteps(clusterVariable) + [
-                planRelease,
-                summary("Terraform plan for \(environment.name): approve the next job to apply exactly this"),
-                CIStep("Keep the plan for its review", .saveFiles(artifact: "\(environment.name)-plan", paths: planFiles)),
-            ]
+        let release = throughThePlan + [
+            summary("Terraform plan for \(environment.name): approve the next job to apply exactly this"),
+            CIStep("Keep the plan for its review", .saveFiles(artifact: "\(environment.name)-plan", paths: planFiles)),
+        ]
         let apply = runnerPreparation + [
             CIStep("Get the reviewed plan", .restoreFiles(artifact: "\(environment.name)-plan", directory: root)),
-            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
+            initializeDeploy,
             applySaved("tfplan", name: "Apply the reviewed plan"),
             waitStep,
             recordTag,
@@ -301,7 +298,7 @@ struct AWSDeploySteps {
         ]
         let rollback = runnerPreparation + [
             CIStep("Get the reviewed rollback plan", .restoreFiles(artifact: "\(environment.name)-rollback-plan", directory: root)),
-            initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET"),
+            initializeDeploy,
             applySaved("rollback.tfplan", name: "Apply the reviewed rollback plan"),
             waitStep,
         ]
@@ -314,6 +311,13 @@ struct AWSDeploySteps {
 
     private var tagVariable: CIStep.Variable { CIStep.Variable("TAG_PARAMETER", .text(tagParameter)) }
     private var clusterVariable: CIStep.Variable { CIStep.Variable("CLUSTER", .text(cluster)) }
+
+    private var initializeDeploy: CIStep { initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET") }
+
+    /// Credentials and tools, what the release needs first and its migrations, then its plan, saved as `tfplan`.
+    private var throughThePlan: [CIStep] {
+        runnerPreparation + [initializeDeploy] + preparationSteps + [planRelease]
+    }
 
     private var runnerPreparation: [CIStep] {
         [
@@ -360,18 +364,16 @@ struct AWSDeploySteps {
     /// The whole deploy in one job, for an environment nobody approves: the rollback is planned
     /// and that plan applied, as a reviewed one would be.
     var steps: [CIStep] {
-        runnerPreparation + [initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET")]
-            + preparationSteps(clusterVariable) + [
-                planRelease,
-                summary("Terraform plan for \(environment.name)"),
-                applySaved("tfplan", name: "Terraform apply"),
-                waitStep,
-                recordTag,
-                CIStep("Roll back to the previous image tag", .run("""
-                    \(rollbackPlanScript)
-                    terraform -chdir="$TF_ROOT" apply -input=false rollback.tfplan
-                    \(waitForServices)
-                    """), environment: terraformEnvironment + [tagVariable, clusterVariable], onFailureOnly: true),
-            ]
+        throughThePlan + [
+            summary("Terraform plan for \(environment.name)"),
+            applySaved("tfplan", name: "Terraform apply"),
+            waitStep,
+            recordTag,
+            CIStep("Roll back to the previous image tag", .run("""
+                \(rollbackPlanScript)
+                terraform -chdir="$TF_ROOT" apply -input=false rollback.tfplan
+                \(waitForServices)
+                """), environment: terraformEnvironment + [tagVariable, clusterVariable], onFailureOnly: true),
+        ]
     }
 }
