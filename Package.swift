@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Stagecraft", dependencies: ["StagecraftSpec"]),
         .target(name: "StagecraftOutput"),
         .target(name: "StagecraftEvaluation", dependencies: ["StagecraftSpec", "StagecraftOutput"]),
-        .target(name: "StagecraftPlanner", dependencies: ["StagecraftSpec"]),
+        .target(name: "StagecraftPlanner", dependencies: ["StagecraftSpec", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "StagecraftEmitters",
             dependencies: [

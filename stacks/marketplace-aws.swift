@@ -97,6 +97,24 @@ let stack = Stack("marketplace", stage: .scale) {
         }
         Production(approval: .required) {
             Domain("www.market.example.com")
+            // An escape hatch: a Terraform file of the team's own in production's root module.
+            TerraformFile("budget.tf", """
+                resource "aws_budgets_budget" "monthly" {
+                  name         = "marketplace-production-monthly"
+                  budget_type  = "COST"
+                  limit_amount = "2000"
+                  limit_unit   = "USD"
+                  time_unit    = "MONTHLY"
+
+                  notification {
+                    comparison_operator        = "GREATER_THAN"
+                    threshold                  = 80
+                    threshold_type             = "PERCENTAGE"
+                    notification_type          = "FORECASTED"
+                    subscriber_email_addresses = ["ops@market.example.com"]
+                  }
+                }
+                """)
         }
     }
 

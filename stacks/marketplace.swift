@@ -97,6 +97,24 @@ let stack = Stack("marketplace", stage: .scale) {
         }
         Production(approval: .required) {
             Domain("www.market.example.com")
+            // Escape hatches, for what the DSL has no declaration for: a patch of the overlay's
+            // Deployment (kustomize applies it after the generated ones), RFC 6902 operations,
+            // and a step the deploy job runs once the release is out.
+            KubernetesPatch("Deployment/web", """
+                spec:
+                  template:
+                    metadata:
+                      annotations:
+                        example.com/team: storefront
+                """)
+            KubernetesPatch("Deployment/api", operations: """
+                - op: add
+                  path: /spec/template/spec/enableServiceLinks
+                  value: false
+                """)
+            DeployStep("Note the release in the job summary", run: """
+                echo "Deployed $IMAGE_TAG to production" >> "${GITHUB_STEP_SUMMARY:-/dev/stdout}"
+                """)
         }
     }
 

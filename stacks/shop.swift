@@ -62,6 +62,14 @@ let stack = Stack("shop", stage: .growth) {
         Staging(branch: "main")
         Production(approval: .required) {
             Override("web") { Config("FEATURE_RECOMMENDATIONS", "on") }
+            // An escape hatch, for a Compose option the DSL has no declaration for: merged into
+            // production's compose.yaml at every generate.
+            ComposeOverride("""
+                services:
+                  web:
+                    labels:
+                      com.example.team: storefront
+                """)
         }
     }
 

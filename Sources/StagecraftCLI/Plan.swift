@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StagecraftOutput
+import StagecraftPlanner
 import StagecraftWriters
 
 struct Plan: ParsableCommand {
@@ -24,7 +25,7 @@ struct Plan: ParsableCommand {
         let diff: PlanDiff
         do {
             let (changes, read) = try destination.changes(for: generation.files)
-            diff = PlanDiff(changes: changes, new: generation.files, old: read)
+            diff = PlanDiff(changes: changes, new: generation.files, old: read, escapeHatches: generation.plan.escapeHatchSummary)
         } catch {
             console.error("\(error)")
             throw ExitCode.failure

@@ -39,7 +39,8 @@ public struct Renderer: Sendable {
             stack: plan.stack,
             stackFile: plan.stackFile,
             environments: Dictionary(uniqueKeysWithValues: plan.environments.map { ($0.name, $0.stage.rawValue) }),
-            templateOverrides: templates.overridden
+            templateOverrides: templates.overridden,
+            escapeHatches: plan.escapeHatchSummary
         )
         return try contract.finalize(emitted)
     }

@@ -25,7 +25,8 @@ public struct CIStep: Sendable, Equatable {
         case secretScanning
         /// Log in to a container registry the job pushes to.
         case registryLogin(host: String)
-        /// Build each image of the job's image matrix and push it, tagged with the commit SHA.
+        /// Build each image of the job's image matrix and push it, tagged with the commit SHA,
+        /// with its SBOM and provenance, and hand the digest the push reported to the deploy.
         case buildAndPushImage
         /// Put the `stagecraft` executable of `version` on the runner (for the drift check).
         case installStagecraft(version: String)
@@ -54,9 +55,12 @@ public struct CIStep: Sendable, Equatable {
     /// Files the deploy records in the runner's temporary folder (`$RUNNER_TEMP`, else
     /// `$TMPDIR`) that this rollback step reads, handed to a rollback job of its own.
     public var readsDeployRecords: [String]
+    /// Records the release as deployed, the one a later rollback returns to: what must succeed
+    /// first (the stack's own `DeployStep`s) comes before it.
+    public var recordsRelease: Bool
 
     public init(_ name: String, _ action: Action, environment: [Variable] = [], onFailureOnly: Bool = false,
-                preparesRunner: Bool = false, readsDeployRecords: [String] = []) {
+                preparesRunner: Bool = false, readsDeployRecords: [String] = [], recordsRelease: Bool = false) {
         self.name = name
         self.action = action
         self.environment = environment
@@ -66,6 +70,7 @@ public struct CIStep: Sendable, Equatable {
         default: self.preparesRunner = preparesRunner
         }
         self.readsDeployRecords = readsDeployRecords
+        self.recordsRelease = recordsRelease
     }
 
     public struct Variable: Sendable, Equatable {
@@ -95,8 +100,10 @@ public enum CIValue: Sendable, Equatable {
     /// A setting of the CI provider that is not secret (a GitHub environment variable, a GitLab
     /// CI/CD variable), by name; empty when the project does not set it.
     case setting(String)
-    /// The image tag being deployed.
+    /// The image tag being deployed: the commit whose images and files the deploy releases.
     case imageTag
+    /// The digest the push of a built image reported, by the build's workload: what the deploy runs.
+    case imageDigest(workload: String)
     /// The commit a pull/merge request is compared with (its target branch's, where it forked).
     case pullRequestBase
 }

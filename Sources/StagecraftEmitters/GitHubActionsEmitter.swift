@@ -67,12 +67,49 @@ public struct GitHubActionsEmitter: Emitter {
         map.set("runs-on", "ubuntu-latest")
         map.set("timeout-minutes", 5)
         map.set("permissions", .map([("actions", "write"), ("contents", "read")]))
-        map.set("steps", .list([run("Start the deploy of this commit", """
-            gh workflow run "$WORKFLOW" --repo "$GITHUB_REPOSITORY" --ref "$GITHUB_REF_NAME" -f image-tag="$GITHUB_SHA"
-            echo "Started $WORKFLOW for $GITHUB_SHA: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/workflows/$WORKFLOW"
-            """, env: [("GH_TOKEN", "${{ github.token }}"), ("WORKFLOW", .string(String(Self.deployPath(graph.stack).split(separator: "/").last!)))])]))
+        let env: [(String, YAML)] = [("GH_TOKEN", "${{ github.token }}"), ("WORKFLOW", .string(String(Self.deployPath(graph.stack).split(separator: "/").last!)))]
+        guard !graph.images.isEmpty else {
+            map.set("steps", .list([run("Start the deploy of this commit", """
+                gh workflow run "$WORKFLOW" --repo "$GITHUB_REPOSITORY" --ref "$GITHUB_REF_NAME" -f image-tag="$GITHUB_SHA"
+                echo "Started $WORKFLOW for $GITHUB_SHA: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/workflows/$WORKFLOW"
+                """, env: env)]))
+            return map.yaml
+        }
+        map.set("steps", .list([
+            step("Get the digests the image pushes reported", ActionPins.downloadArtifact, with: [
+                ("pattern", .string(Self.digestArtifact("*"))), ("merge-multiple", true), ("path", .string(Self.digestFolder)),
+            ]),
+            run("Start the deploy of this commit", """
+                # The deploy runs each image by the digest its push reported, not by a tag that can move.
+                digests='{}'
+                add_digest() {
+                  local digest
+                  digest="$(cat "\(Self.digestFolder)/$1" 2>/dev/null || true)"
+                  if [[ ! "$digest" =~ \(ImageBuild.digestPattern) ]]; then
+                    echo "The push of the $1 image reported no digest: '$digest'" >&2
+                    exit 1
+                  fi
+                  digests="$(jq -c --arg name "$1" --arg digest "$digest" '. + {($name): $digest}' <<< "$digests")"
+                }
+                \(graph.images.map { "add_digest \($0.workload)" }.joined(separator: "\n"))
+                gh workflow run "$WORKFLOW" --repo "$GITHUB_REPOSITORY" --ref "$GITHUB_REF_NAME" -f image-tag="$GITHUB_SHA" -f image-digests="$digests"
+                echo "Started $WORKFLOW for $GITHUB_SHA: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/workflows/$WORKFLOW"
+                {
+                  echo "### Deploy of $GITHUB_SHA started"
+                  echo "To deploy this commit again later (a rollback by hand), run:"
+                  echo '```'
+                  printf "gh workflow run %s --ref %s -f image-tag=%s -f image-digests='%s'\\n" "$WORKFLOW" "$GITHUB_REF_NAME" "$GITHUB_SHA" "$digests"
+                  echo '```'
+                } >> "$GITHUB_STEP_SUMMARY"
+                """, env: env),
+        ]))
         return map.yaml
     }
+
+    /// Each image build keeps the digest its push reported as an artifact of the CI run, a file
+    /// named after the build in this folder.
+    static let digestFolder = "image-digests"
+    static func digestArtifact(_ build: String) -> String { "image-digest-\(build)" }
 
     private func condition(_ trigger: CIJob.Trigger, graph: PipelineGraph) -> String? {
         switch trigger {
@@ -138,17 +175,27 @@ public struct GitHubActionsEmitter: Emitter {
         }
         var document = YAMLMap()
         document.set("name", .string("\(graph.stack) deploy"))
-        document.set("on", .map([
-            ("workflow_dispatch", .map([("inputs", .map([("image-tag", .map([
-                ("description", "Commit SHA whose images to deploy"),
+        var inputs: [(String, YAML)] = [("image-tag", .map([
+            ("description", "Commit SHA whose images and files to deploy"),
+            ("required", true),
+            ("type", "string"),
+        ]))]
+        if !graph.images.isEmpty {
+            inputs.append(("image-digests", .map([
+                ("description", .string("The digest each image's push reported, by build, as JSON: \(Self.digestExample(graph.images)). The CI run's summary gives it.")),
                 ("required", true),
                 ("type", "string"),
-            ]))]))])),
-        ]))
+            ])))
+        }
+        document.set("on", .map([("workflow_dispatch", .map([("inputs", .map(inputs))]))]))
         document.set("permissions", permissions([]))
         document.set("defaults", .map([("run", .map([("shell", "bash")]))]))
         document.set("jobs", jobs.yaml)
         return document.yaml
+    }
+
+    private static func digestExample(_ images: [ImageBuild]) -> String {
+        "{" + images.map { "\"\($0.workload)\": \"sha256:…\"" }.joined(separator: ", ") + "}"
     }
 
     /// `contents: read` and what the job's steps need besides, in GitHub's names.
@@ -172,6 +219,7 @@ public struct GitHubActionsEmitter: Emitter {
             case .secret(let name): env.append((variable.name, .string("${{ secrets.\(name) }}")))
             case .setting(let name): env.append((variable.name, .string("${{ vars.\(name) }}")))
             case .imageTag: env.append((variable.name, .string(imageTag)))
+            case .imageDigest(let workload): env.append((variable.name, .string("${{ fromJSON(inputs.image-digests)['\(workload)'] }}")))
             case .pullRequestBase: env.append((variable.name, .string("${{ github.event.pull_request.base.sha }}")))
             }
         }
@@ -227,13 +275,22 @@ public struct GitHubActionsEmitter: Emitter {
         case .buildAndPushImage:
             return [
                 step("Set up Buildx", ActionPins.setupBuildx),
-                step(ciStep.name, ActionPins.buildPush, with: [
+                step(ciStep.name, ActionPins.buildPush, id: "push", with: [
                     ("context", "${{ matrix.context }}"),
                     ("file", "${{ matrix.dockerfile }}"),
                     ("push", true),
                     ("tags", "${{ matrix.image }}:${{ github.sha }}"),
                     ("provenance", "mode=max"),
                     ("sbom", true),
+                ]),
+                run("Record the pushed image's digest", """
+                    mkdir -p \(Self.digestFolder)
+                    printf '%s\\n' "$DIGEST" > "\(Self.digestFolder)/$BUILD"
+                    """, env: [("DIGEST", "${{ steps.push.outputs.digest }}"), ("BUILD", "${{ matrix.name }}")]),
+                step("Keep the digest for the deploy", ActionPins.uploadArtifact, with: [
+                    ("name", .string(Self.digestArtifact("${{ matrix.name }}"))),
+                    ("path", .string("\(Self.digestFolder)/${{ matrix.name }}")),
+                    ("if-no-files-found", "error"),
                 ]),
             ]
         case .awsCredentials(let roleSecret, let region):
@@ -286,9 +343,10 @@ public struct GitHubActionsEmitter: Emitter {
         }
     }
 
-    private func step(_ name: String, _ pin: ActionPin, subpath: String? = nil, with inputs: [(String, YAML)] = [], condition: String? = nil) -> YAML {
+    private func step(_ name: String, _ pin: ActionPin, subpath: String? = nil, id: String? = nil, with inputs: [(String, YAML)] = [], condition: String? = nil) -> YAML {
         var step = YAMLMap()
         step.set("name", .string(name))
+        step.set("id", id.map { .string($0) })
         step.set("if", condition.map { .string($0) })
         step.set("uses", .string(pin.uses(subpath)))
         if !inputs.isEmpty { step.set("with", .map(inputs)) }

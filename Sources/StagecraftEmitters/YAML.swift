@@ -9,6 +9,8 @@ public indirect enum YAML: Equatable, Sendable {
     case block(String)
     case int(Int)
     case double(Double)
+    /// A number as written (a patch's `0400` stays octal, `1e3` a float).
+    case number(String)
     case bool(Bool)
     case null
     case list([YAML])
@@ -24,6 +26,7 @@ public indirect enum YAML: Equatable, Sendable {
         case .block(let value): return Node(value.hasSuffix("\n") ? value : value + "\n", YAMLTags.str, .literal)
         case .int(let value): return Node(String(value), YAMLTags.int)
         case .double(let value): return Node(String(value), YAMLTags.float)
+        case .number(let text): return Node(text, Tag(Resolver.default.resolveTag(of: Node(text, YAMLTags.implicit))))
         case .bool(let value): return Node(value ? "true" : "false", YAMLTags.bool)
         case .null: return Node("null", YAMLTags.null)
         case .list(let items): return Node(items.map(\.node), YAMLTags.seq)
@@ -52,6 +55,7 @@ public indirect enum YAML: Equatable, Sendable {
         case .string(let value), .block(let value): value
         case .int(let value): value
         case .double(let value): value
+        case .number(let text): Int(text) ?? Double(text) ?? text
         case .bool(let value): value
         case .null: NSNull()
         case .list(let items): items.map(\.jsonObject)

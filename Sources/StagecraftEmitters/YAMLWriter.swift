@@ -66,6 +66,8 @@ enum YAMLWriter {
             out += " \(number)\n"
         case .double(let number):
             out += " \(number)\n"
+        case .number(let text):
+            out += " \(text)\n"
         case .bool(let flag):
             out += flag ? " true\n" : " false\n"
         case .null:

@@ -22,15 +22,34 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var environments: [String: String]
     /// Built-in templates replaced by the repository's own `templates/` folder.
     public var templateOverrides: [String]
+    /// What the stack changes beyond the DSL (`KubernetesPatch`, `ComposeOverride`, `TerraformFile`,
+    /// `DeployStep`), one line each: `production: ComposeOverride at stacks/shop.swift:60`.
+    public var escapeHatches: [String]
     public var files: [String: Entry]
 
-    public init(generator: String, stack: String, stackFile: String, environments: [String: String], templateOverrides: [String], files: [String: Entry]) {
+    public init(generator: String, stack: String, stackFile: String, environments: [String: String], templateOverrides: [String],
+                escapeHatches: [String] = [], files: [String: Entry]) {
         self.generator = generator
         self.stack = stack
         self.stackFile = stackFile
         self.environments = environments
         self.templateOverrides = templateOverrides
+        self.escapeHatches = escapeHatches
         self.files = files
+    }
+
+    private enum CodingKeys: String, CodingKey { case generator, stack, stackFile, environments, templateOverrides, escapeHatches, files }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        generator = try container.decode(String.self, forKey: .generator)
+        stack = try container.decode(String.self, forKey: .stack)
+        stackFile = try container.decode(String.self, forKey: .stackFile)
+        environments = try container.decode([String: String].self, forKey: .environments)
+        templateOverrides = try container.decode([String].self, forKey: .templateOverrides)
+        // Written only when the stack has some.
+        escapeHatches = try container.decodeIfPresent([String].self, forKey: .escapeHatches) ?? []
+        files = try container.decode([String: Entry].self, forKey: .files)
     }
 
     /// The manifest as JSON with sorted keys, written directly: it lists every generated file,
@@ -45,6 +64,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
         let out = "{\n"
             + "  \"environments\" : \(block("{", "}", environmentLines)),\n"
+            + (escapeHatches.isEmpty ? "" : "  \"escapeHatches\" : \(block("[", "]", escapeHatches.map { "    \(JSONText.string($0))" })),\n")
             + "  \"files\" : \(block("{", "}", fileLines)),\n"
             + "  \"generator\" : \(JSONText.string(generator)),\n"
             + "  \"stack\" : \(JSONText.string(stack)),\n"

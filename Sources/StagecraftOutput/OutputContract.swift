@@ -6,13 +6,16 @@ public struct OutputContract: Sendable {
     public var stackFile: String
     public var environments: [String: String]
     public var templateOverrides: [String]
+    /// The stack's escape hatches, for the manifest.
+    public var escapeHatches: [String]
 
-    public init(generator: String, stack: String, stackFile: String, environments: [String: String], templateOverrides: [String]) {
+    public init(generator: String, stack: String, stackFile: String, environments: [String: String], templateOverrides: [String], escapeHatches: [String] = []) {
         self.generator = generator
         self.stack = stack
         self.stackFile = stackFile
         self.environments = environments
         self.templateOverrides = templateOverrides
+        self.escapeHatches = escapeHatches
     }
 
     public static let gitattributesPath = try! OutputPath(".gitattributes")
@@ -39,7 +42,7 @@ public struct OutputContract: Sendable {
         }
         let manifest = Manifest(
             generator: generator, stack: stack, stackFile: stackFile, environments: environments,
-            templateOverrides: templateOverrides.sorted(), files: entries
+            templateOverrides: templateOverrides.sorted(), escapeHatches: escapeHatches, files: entries
         )
         try result.insert(GeneratedFile(path: Manifest.path, contents: manifest.encoded(), commentStyle: .none))
         return result

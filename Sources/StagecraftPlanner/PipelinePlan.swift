@@ -28,11 +28,24 @@ public struct MigrationLint: Codable, Sendable, Equatable {
     public var postgresVersion: Int
 }
 
+/// An image CI builds and pushes, once per repository: deploys run it by the digest the push
+/// reported, never by a tag that could be moved.
 public struct ImageBuild: Codable, Sendable, Equatable {
+    /// The first workload that runs the image: the build's name in CI.
     public var workload: String
     public var repository: String
     public var context: String
     public var dockerfile: String
+
+    /// The variable a deploy reads the pushed image's digest from (`WEB_IMAGE_DIGEST`).
+    public var digestVariable: String { Self.digestVariable(workload) }
+
+    public static func digestVariable(_ workload: String) -> String {
+        workload.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() + "_IMAGE_DIGEST"
+    }
+
+    /// What a digest reported by a push looks like, as a bash regular expression.
+    public static let digestPattern = "^sha256:[0-9a-f]{64}$"
 }
 
 public struct DeployTarget: Codable, Sendable, Equatable {

@@ -36,6 +36,8 @@ public struct EnvironmentPlan: Codable, Sendable, Equatable {
     public var loadBalancer: LoadBalancerPlan?
     public var cdn: CDNPlan?
     public var monitoring: MonitoringPlan
+    /// What the stack changes in this environment's output beyond the DSL, in declaration order.
+    public var escapeHatches: [EscapeHatch] = []
 
     public var workloads: [WorkloadPlan] { services + workers }
     public var isProduction: Bool { kind == .production }
@@ -61,9 +63,15 @@ public struct ImagePlan: Codable, Sendable, Equatable {
     public var repository: String
     /// Built and pushed by CI (tagged with the commit SHA) rather than used as given.
     public var build: BuildSpec?
+    /// The build CI pushes the image from (the first workload that runs it), when CI builds it.
+    public var buildName: String?
 
-    /// The image reference a deployment of `tag` uses.
-    public func reference(tag: String) -> String { build == nil ? repository : "\(repository):\(tag)" }
+    /// The variable a deploy reads the pushed image's digest from, when CI builds the image.
+    public var digestVariable: String? { buildName.map(ImageBuild.digestVariable) }
+
+    /// The image reference a deployment uses: `repository@digest` for an image CI builds, where
+    /// `digest` is the text that yields the pushed image's digest; the reference as given otherwise.
+    public func reference(digest: String) -> String { build == nil ? repository : "\(repository)@\(digest)" }
 }
 
 public struct MetricsEndpoint: Codable, Sendable, Equatable {

@@ -28,6 +28,16 @@ public struct Planner: Sendable {
                            at: spec.platform?.location ?? environment.location)
             })
         }
+        // A stack promoted to a stage on another platform still plans; what it changed on the
+        // old platform no longer applies, and is said so.
+        diagnostics += environments.flatMap { environment in
+            environment.escapeHatches.compactMap { hatch -> Diagnostic? in
+                guard let platforms = hatch.platforms, !platforms.contains(environment.platform) else { return nil }
+                let runs = platforms.map(\.rawValue).sorted().joined(separator: " or ")
+                return Diagnostic(.warning, "\(hatch.declaration) changes \(runs) output, but \(environment.name) runs on \(environment.platform.rawValue) at the \(environment.stage.rawValue) stage: it changes nothing there",
+                                  at: hatch.declaredAt)
+            }
+        }
         diagnostics += omissionWarnings(spec, environments)
         return StackPlan(
             stack: spec.name,
@@ -98,7 +108,11 @@ public struct Planner: Sendable {
             buckets: spec.buckets.map { BucketPlan(name: $0.name, versioned: kind != .development) },
             loadBalancer: spec.loadBalancer.map { loadBalancer($0, domain: domain, environment: kind, platform: platform, policy: policy, zones: zones) },
             cdn: cdn(spec, domain: domain, environment: kind, stage: stage, platform: platform, services: services),
-            monitoring: monitoring(spec, domain: domain, environment: kind, policy: policy, services: services)
+            monitoring: monitoring(spec, domain: domain, environment: kind, policy: policy, services: services),
+            // The validator has read each one already.
+            escapeHatches: environment.escapeHatches.compactMap { hatch in
+                (try? EscapeHatchReader.read(hatch).get()).map { EscapeHatch(change: $0, declaredAt: hatch.location) }
+            }
         )
     }
 
@@ -205,15 +219,17 @@ public struct Planner: Sendable {
             secrets.append(SecretRef(name: tracking, purpose: .errorTracking))
         }
 
-        let isPrebuilt = workload.image.map { Self.hasTagOrDigest($0.value) } ?? false
-        let build = isPrebuilt ? nil : workload.build?.value ?? BuildSpec(dockerfile: "Dockerfile", context: ".")
+        let build = Self.build(of: workload)
+        let repository = workload.image?.value ?? workload.name
+        // Workloads that share an image share its build, named after the first of them.
+        let buildName = build == nil ? nil : (spec.services + spec.workers).first { $0.image?.value == repository && Self.build(of: $0) != nil }?.name ?? workload.name
         let resources = workload.resources?.value
             ?? (environment == .development ? StagePolicy.defaults(for: .mvp).resources : policy.resources)
 
         return WorkloadPlan(
             name: workload.name,
             kind: workload.kind,
-            image: ImagePlan(repository: workload.image?.value ?? workload.name, build: build),
+            image: ImagePlan(repository: repository, build: build, buildName: buildName),
             port: workload.port?.value,
             healthCheck: workload.healthCheck?.value,
             healthCommand: workload.healthCommand?.value,
@@ -400,7 +416,8 @@ public struct Planner: Sendable {
 
         var images: [ImageBuild] = []
         for workload in environments.first?.workloads ?? [] {
-            guard let build = workload.image.build else { continue }
+            // Workloads that share an image share its build (the validator refuses two builds of one image).
+            guard let build = workload.image.build, workload.image.buildName == workload.name else { continue }
             images.append(ImageBuild(workload: workload.name, repository: workload.image.repository, context: build.context, dockerfile: build.dockerfile))
         }
 
@@ -518,6 +535,13 @@ public struct Planner: Sendable {
     }
 
     static func envPrefix(_ name: String) -> String { String(name.uppercased().map { $0 == "-" ? "_" : $0 }) }
+
+    /// What CI builds for a workload: nothing for an image the stack pins (`repo:tag`,
+    /// `repo@sha256:…`), else its Dockerfile (`Dockerfile` at the repository's root by default).
+    static func build(of workload: WorkloadSpec) -> BuildSpec? {
+        if workload.image.map({ hasTagOrDigest($0.value) }) ?? false { return nil }
+        return workload.build?.value ?? BuildSpec(dockerfile: "Dockerfile", context: ".")
+    }
 
     static func hasTagOrDigest(_ image: String) -> Bool {
         if image.contains("@") { return true }

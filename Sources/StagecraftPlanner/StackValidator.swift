@@ -17,6 +17,8 @@ struct StackValidator {
         checkReferences()
         for workload in spec.services + spec.workers { checkWorkload(workload) }
         for override in spec.environments.flatMap(\.overrides) { checkWorkload(override.changes, isOverride: true) }
+        checkSharedImages()
+        for environment in spec.environments { checkEscapeHatches(environment) }
         for database in spec.databases { checkDatabase(database) }
         for cache in spec.caches where !(6...8).contains(cache.version) {
             error("Redis \(cache.version) is not supported; use 6, 7 or 8", cache.location)
@@ -97,6 +99,34 @@ struct StackValidator {
     }
 
     // MARK: - Workloads
+
+    /// Each escape hatch must read as what it claims to be (the YAML a patch is, the Terraform
+    /// file's name and shape, the step's name); an environment's Terraform files have distinct names.
+    private mutating func checkEscapeHatches(_ environment: EnvironmentSpec) {
+        var terraformFiles: Set<String> = []
+        for hatch in environment.escapeHatches {
+            if case .failure(let message) = EscapeHatchReader.read(hatch) { error(message.text, hatch.location) }
+            if case .terraformFile(let name, _) = hatch.change, !terraformFiles.insert(name).inserted {
+                error("\(environment.name) declares TerraformFile(\"\(name)\") twice", hatch.location)
+            }
+        }
+    }
+
+    /// Workloads may share an image (a web app and its worker, say), built once; two different
+    /// builds pushed to one repository would overwrite each other's release.
+    private mutating func checkSharedImages() {
+        var builds: [String: (workload: String, build: BuildSpec)] = [:]
+        for workload in spec.services + spec.workers {
+            guard let image = workload.image, let build = Planner.build(of: workload) else { continue }
+            if let first = builds[image.value] {
+                if first.build != build {
+                    error("\(workload.name) builds image \(image.value.debugDescription) from another Dockerfile or context than \(first.workload) does; give each build its own image, or build both from the same one", workload.build?.location ?? image.location)
+                }
+            } else {
+                builds[image.value] = (workload.name, build)
+            }
+        }
+    }
 
     private mutating func checkWorkload(_ workload: WorkloadSpec, isOverride: Bool = false) {
         let name = workload.name

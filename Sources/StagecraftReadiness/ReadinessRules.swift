@@ -4,7 +4,7 @@ import StagecraftSpec
 /// Every readiness rule, in id order.
 public enum ReadinessRules {
     public static let all: [ReadinessRule] =
-        [fitsStage] + WorkloadRules.all + DataRules.all + EnvironmentRules.all + OverEngineeringRules.all
+        [fitsStage] + WorkloadRules.all + DataRules.all + EnvironmentRules.all + OverEngineeringRules.all + EscapeHatchRules.all
 
     public static func rule(_ id: String) -> ReadinessRule? { all.first { $0.id == id } }
 

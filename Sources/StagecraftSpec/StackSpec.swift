@@ -263,6 +263,8 @@ public struct EnvironmentSpec: Codable, Sendable, Equatable {
     /// This environment's External Secrets store, when it is not the stack's.
     public var secretStore: Located<String>?
     public var overrides: [WorkloadOverrideSpec] = []
+    /// Changes to the generated output that the DSL has no declaration for, in declaration order.
+    public var escapeHatches: [EscapeHatchSpec] = []
 
     public init(kind: Kind, location: SourceLocation) {
         self.kind = kind
@@ -270,6 +272,31 @@ public struct EnvironmentSpec: Codable, Sendable, Equatable {
     }
 
     public var name: String { kind.rawValue }
+}
+
+/// A change to one environment's generated output that the DSL has no declaration for,
+/// applied by the tool that reads that output (kustomize, Compose, Terraform, the CI provider).
+public struct EscapeHatchSpec: Codable, Sendable, Equatable {
+    public enum Change: Codable, Sendable, Equatable {
+        /// A strategic-merge patch (YAML) of one object of the environment's overlay, `Kind/name`.
+        case kubernetesMerge(target: String, patch: String)
+        /// RFC 6902 JSON Patch operations (a YAML or JSON list) on one object, `Kind/name`.
+        case kubernetesOperations(target: String, operations: String)
+        /// YAML merged into the environment's compose.yaml.
+        case composeOverride(String)
+        /// A Terraform file of its own in the environment's root module.
+        case terraformFile(name: String, contents: String)
+        /// A step the environment's deploy job runs once the release is rolled out.
+        case deployStep(name: String, run: String)
+    }
+
+    public var change: Change
+    public var location: SourceLocation
+
+    public init(_ change: Change, location: SourceLocation) {
+        self.change = change
+        self.location = location
+    }
 }
 
 /// What an environment changes about one service or worker.

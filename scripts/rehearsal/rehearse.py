@@ -573,6 +573,10 @@ class Runner:
                 return self.variables.get(expression[len("vars."):], "")
             if expression.startswith("inputs."):
                 return inputs.get(expression[len("inputs."):], "")
+            # One entry of a JSON input: an image's digest.
+            entry = re.fullmatch(r"fromJSON\(inputs\.([\w-]+)\)\['([\w.-]+)'\]", expression)
+            if entry:
+                return json.loads(inputs.get(entry.group(1)) or "{}").get(entry.group(2), "")
             raise StepFailed(f"the rehearsal runner cannot evaluate ${{{{ {expression} }}}}")
         return re.sub(r"\$\{\{(.*?)\}\}", value, str(text))
 
@@ -918,12 +922,23 @@ class Rehearsal:
 
     def deploy(self, tag, output=None, expect_failure=False):
         runner = self.runner(output)
-        failed = runner.run_job(self.workflow, self.environment, {"image-tag": tag})
+        failed = runner.run_job(self.workflow, self.environment, self.inputs(tag))
         if failed and not expect_failure:
             raise StepFailed(f"the deploy job failed at its step: {failed}")
         if expect_failure and not failed:
             raise StepFailed("the deploy succeeded, but it should have failed")
         return failed
+
+    def inputs(self, tag):
+        """The deploy workflow's inputs for release `tag`, as the CI run passes them: its commit,
+        and the digest of each image CI builds as its push reports it (here, the local image's)."""
+        digests = {}
+        for name, workload in self.workloads.items():
+            image = workload["image"]
+            if image.get("buildName") == name:
+                digests[name] = podman("image", "inspect", "--format", "{{.Digest}}", f"{image['repository']}:{tag}",
+                                       capture=True).stdout.strip()
+        return {"image-tag": tag, "image-digests": json.dumps(digests)}
 
     def get(self, path="/", timeout=10, headers=None):
         """A request to the origin as the CDN sends it, when the origin serves the CDN alone: with
@@ -1215,7 +1230,7 @@ class Rehearsal:
                 continue
             step = f"Migrate the {database['name']} database"
             logs = [self.host.work / f"migrate-{database['name']}-{n}.log" for n in (1, 2)]
-            runs = [self.runner().start_step(self.workflow, self.environment, step, {"image-tag": "v2"}, log) for log in logs]
+            runs = [self.runner().start_step(self.workflow, self.environment, step, self.inputs("v2"), log) for log in logs]
             self.host.processes += runs
             spans = []
             for n, (process, log) in enumerate(zip(runs, logs), 1):
@@ -1241,6 +1256,31 @@ class Rehearsal:
         tag = self.host.as_deploy_user(["cat", f"{self.remote}/.deployed-tag"], capture=True).stdout.strip()
         assert tag == "v2", f".deployed-tag is {tag}"
         say("    v2 serves again and is recorded as deployed")
+        self.assert_runs_by_digest("v2")
+
+    def assert_runs_by_digest(self, tag):
+        """The release's .env names each image CI builds by the digest the deploy of `tag` was
+        given, and every running container of it runs exactly the image of that digest."""
+        digests = json.loads(self.inputs(tag)["image-digests"])
+        settings = self.host.as_deploy_user(["cat", f"{self.remote}/.env"], capture=True).stdout.splitlines()
+        project = self.compose["name"]
+        checked = []
+        for name, workload in self.workloads.items():
+            build = workload["image"].get("buildName")
+            if not build or name not in self.compose["services"]:
+                continue
+            variable = re.sub(r"[^A-Z0-9]", "_", build.upper()) + "_IMAGE_DIGEST"
+            assert f"{variable}={digests[build]}" in settings, f".env does not name {tag}'s {build} image by its digest: {settings}"
+            reference = f"{workload['image']['repository']}@{digests[build]}"
+            expected = podman("image", "inspect", "--format", "{{.Id}}", reference, capture=True).stdout.strip()
+            containers = podman("ps", "--quiet", "--filter", "status=running", "--filter", f"label=com.docker.compose.project={project}",
+                                "--filter", f"label=com.docker.compose.service={name}", capture=True).stdout.split()
+            assert containers, f"no container of {name} runs"
+            for container in containers:
+                image = podman("inspect", "--format", "{{.Image}}", container, capture=True).stdout.strip()
+                assert image == expected, f"a container of {name} runs image {image}, not {reference} ({expected})"
+            checked.append(f"{name} ({len(containers)})")
+        say(f"    {', '.join(checked)} run {tag}'s images by the digests the deploy was given")
 
     def check_removal(self):
         output = self.output.parent / "repository-then"

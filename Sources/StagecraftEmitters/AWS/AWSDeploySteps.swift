@@ -4,10 +4,13 @@ import StagecraftPlanner
 /// summary, `apply` of exactly that plan (in a job of its own, after a reviewer has read it,
 /// where the environment needs approval), then a wait until every ECS service has rolled out.
 ///
-/// Rollback: after a successful deploy the image tag is recorded in an SSM parameter; when a
-/// step fails, Terraform plans the recorded tag and applies that plan (after review, likewise). Re-applying (rather than pointing
-/// ECS at the previous task definition by hand) keeps the state and the running services in
-/// agreement, so the next deploy plans against what really runs.
+/// The services run each image CI built by the digest its push reported (`TF_VAR_image_digests`).
+///
+/// Rollback: after a successful deploy the release (its commit and image digests) is recorded in
+/// an SSM parameter; when a step fails, Terraform plans the recorded digests and applies that
+/// plan (after review, likewise). Re-applying (rather than pointing ECS at the previous task
+/// definition by hand) keeps the state and the running services in agreement, so the next
+/// deploy plans against what really runs.
 struct AWSDeploySteps {
     let target: DeployTarget
     let environment: EnvironmentPlan
@@ -24,7 +27,19 @@ struct AWSDeploySteps {
     }
 
     private var cluster: String { values.name }
-    private var tagParameter: String { values.secretParameterPrefix + "deployed-image-tag" }
+    /// `{"release": <commit>, "image_digests": {<repository>: <digest>}}` of the last successful deploy.
+    private var releaseParameter: String { values.secretParameterPrefix + "deployed-release" }
+    private var digests: ImageDigests { ImageDigests(plan.pipeline, environment: environment) }
+
+    /// Checks the digests the deploy received and hands them to Terraform, by repository.
+    private var imageDigestsInput: String {
+        let map = digests.jqRepositoryMap
+        return """
+            \(digests.check)
+            TF_VAR_image_digests="$(jq -cn \(map.arguments) \(FormatQuoting.shell(map.object)))"
+            export TF_VAR_image_digests
+            """
+    }
 
     /// What every Terraform step sees: where the root module is and the inputs that are not in the repository.
     private var terraformEnvironment: [CIStep.Variable] { terraformEnvironment(secretSuffix: "") }
@@ -63,7 +78,7 @@ struct AWSDeploySteps {
             """), environment: [CIStep.Variable("TF_ROOT", .text(root))], onFailureOnly: onFailureOnly)
     }
 
-    /// On a pull request: the plan against what runs now (the image tag of the last deploy),
+    /// On a pull request: the plan against what runs now (the images of the last deploy),
     /// without taking the state lock, shown in the job summary. Nothing is applied.
     var reviewSteps: [CIStep] {
         let inputs = terraformEnvironment(secretSuffix: reviewSuffix)
@@ -72,10 +87,16 @@ struct AWSDeploySteps {
             CIStep("Install Terraform", .installTerraform(version: Terraform.version)),
             initialize(inputs, stateSecret: "TF_STATE_BUCKET" + reviewSuffix),
             CIStep("Terraform plan", .run("""
-                deployed="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
-                if [ -z "$deployed" ] || [ "$deployed" = "None" ]; then deployed=not-deployed-yet; fi
-                terraform -chdir="$TF_ROOT" plan -input=false -lock=false -out=tfplan -var "image_tag=$deployed"
-                """), environment: inputs + [tagVariable]),
+                deployed="$(aws ssm get-parameter --name "$RELEASE_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
+                if [ -z "$deployed" ] || [ "$deployed" = "None" ]; then
+                  # Nothing deployed yet: the services are planned with a placeholder digest.
+                  TF_VAR_image_digests=\(FormatQuoting.shell(placeholderDigests))
+                else
+                  TF_VAR_image_digests="$(jq -c .image_digests <<< "$deployed")"
+                fi
+                export TF_VAR_image_digests
+                terraform -chdir="$TF_ROOT" plan -input=false -lock=false -out=tfplan
+                """), environment: inputs + [releaseVariable]),
             summary("What deploying \(environment.name) would change"),
         ]
     }
@@ -148,8 +169,9 @@ struct AWSDeploySteps {
         var steps = [CIStep("Prepare the release", .run("""
             # Only what the release needs first changes here (on a first deploy: the network, the
             # databases, the cluster too); the services change after the migrations.
-            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets.map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " ")) -var "image_tag=$IMAGE_TAG"
-            """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])]
+            \(imageDigestsInput)
+            terraform -chdir="$TF_ROOT" apply -input=false -auto-approve \(targets.map { "-target=" + FormatQuoting.shell($0) }.joined(separator: " "))
+            """), environment: terraformEnvironment + digests.variables)]
         if !values.secretParameters.isEmpty { steps.append(secretParameterCheck) }
         if !values.registriesNeedingCredentials.isEmpty { steps.append(registryLoginCheck) }
         for cache in environment.caches { steps.append(cachePassword(cache)) }
@@ -274,8 +296,8 @@ struct AWSDeploySteps {
     /// 1. after approval of the release: what it needs first, its migrations, and its plan,
     ///    saved with the provider lock it was made with and shown in the job summary;
     /// 2. after approval of that plan: exactly it applied (Terraform refuses a plan whose state
-    ///    has changed since), the services awaited, the tag recorded; if this fails, the plan of
-    ///    the rollback to the recorded tag, saved and shown;
+    ///    has changed since), the services awaited, the release recorded; if this fails, the plan
+    ///    of the rollback to the recorded release, saved and shown;
     /// 3. after approval of that rollback plan: exactly it applied, the services awaited.
     /// A rollback is needed only after the second job: before it, no service has changed.
     var phases: [DeployPhase] {
@@ -291,8 +313,8 @@ struct AWSDeploySteps {
             initializeDeploy,
             applySaved("tfplan", name: "Apply the reviewed plan"),
             waitStep,
-            recordTag,
-            CIStep("Plan the rollback to the previous image tag", .run(rollbackPlanScript), environment: terraformEnvironment + [tagVariable], onFailureOnly: true),
+            recordRelease,
+            CIStep("Plan the rollback to the previous release", .run(rollbackPlanScript), environment: terraformEnvironment + [releaseVariable], onFailureOnly: true),
             summary("Rollback plan for \(environment.name): approve the next job to apply exactly this", plan: "rollback.tfplan", onFailureOnly: true),
             CIStep("Keep the rollback plan for its review", .saveFiles(artifact: "\(environment.name)-rollback-plan", paths: rollbackFiles), onFailureOnly: true),
         ]
@@ -309,7 +331,7 @@ struct AWSDeploySteps {
         ]
     }
 
-    private var tagVariable: CIStep.Variable { CIStep.Variable("TAG_PARAMETER", .text(tagParameter)) }
+    private var releaseVariable: CIStep.Variable { CIStep.Variable("RELEASE_PARAMETER", .text(releaseParameter)) }
     private var clusterVariable: CIStep.Variable { CIStep.Variable("CLUSTER", .text(cluster)) }
 
     private var initializeDeploy: CIStep { initialize(terraformEnvironment, stateSecret: "TF_STATE_BUCKET") }
@@ -328,8 +350,9 @@ struct AWSDeploySteps {
 
     private var planRelease: CIStep {
         CIStep("Terraform plan", .run("""
-            terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan -var "image_tag=$IMAGE_TAG"
-            """), environment: terraformEnvironment + [CIStep.Variable("IMAGE_TAG", .imageTag)])
+            \(imageDigestsInput)
+            terraform -chdir="$TF_ROOT" plan -input=false -out=tfplan
+            """), environment: terraformEnvironment + digests.variables)
     }
 
     private func applySaved(_ file: String, name: String) -> CIStep {
@@ -342,22 +365,32 @@ struct AWSDeploySteps {
         CIStep("Wait for the ECS services", .run(waitForServices), environment: [CIStep.Variable("TF_ROOT", .text(root)), clusterVariable])
     }
 
-    private var recordTag: CIStep {
-        CIStep("Record the deployed image tag", .run("""
-            aws ssm put-parameter --name "$TAG_PARAMETER" --type String --overwrite --value "$IMAGE_TAG"
-            """), environment: [tagVariable, CIStep.Variable("IMAGE_TAG", .imageTag)])
+    private var recordRelease: CIStep {
+        CIStep("Record the deployed release", .run("""
+            \(imageDigestsInput)
+            release="$(jq -c --arg release "$IMAGE_TAG" '{release: $release, image_digests: .}' <<< "$TF_VAR_image_digests")"
+            aws ssm put-parameter --name "$RELEASE_PARAMETER" --type String --overwrite --value "$release" > /dev/null
+            echo "Recorded $release"
+            """), environment: [releaseVariable, CIStep.Variable("IMAGE_TAG", .imageTag)] + digests.variables, recordsRelease: true)
     }
 
-    /// Plans the image tag of the last successful deploy back, saved as `rollback.tfplan`.
+    /// Each repository with an all-zero digest: the plan of an environment nothing was deployed to yet.
+    private var placeholderDigests: String {
+        "{" + digests.images.map { "\"\($0.repository)\":\"sha256:\(String(repeating: "0", count: 64))\"" }.joined(separator: ",") + "}"
+    }
+
+    /// Plans the images of the last successful deploy back, saved as `rollback.tfplan`.
     private var rollbackPlanScript: String {
         """
-        previous="$(aws ssm get-parameter --name "$TAG_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
+        previous="$(aws ssm get-parameter --name "$RELEASE_PARAMETER" --query Parameter.Value --output text 2>/dev/null || true)"
         if [ -z "$previous" ] || [ "$previous" = "None" ]; then
-          echo "No earlier deploy is recorded in $TAG_PARAMETER: nothing to roll back to." >&2
+          echo "No earlier deploy is recorded in $RELEASE_PARAMETER: nothing to roll back to." >&2
           exit 1
         fi
-        echo "Planning the rollback to $previous"
-        terraform -chdir="$TF_ROOT" plan -input=false -out=rollback.tfplan -var "image_tag=$previous"
+        echo "Planning the rollback to $(jq -r .release <<< "$previous")"
+        TF_VAR_image_digests="$(jq -c .image_digests <<< "$previous")"
+        export TF_VAR_image_digests
+        terraform -chdir="$TF_ROOT" plan -input=false -out=rollback.tfplan
         """
     }
 
@@ -368,12 +401,12 @@ struct AWSDeploySteps {
             summary("Terraform plan for \(environment.name)"),
             applySaved("tfplan", name: "Terraform apply"),
             waitStep,
-            recordTag,
-            CIStep("Roll back to the previous image tag", .run("""
+            recordRelease,
+            CIStep("Roll back to the previous release", .run("""
                 \(rollbackPlanScript)
                 terraform -chdir="$TF_ROOT" apply -input=false rollback.tfplan
                 \(waitForServices)
-                """), environment: terraformEnvironment + [tagVariable, clusterVariable], onFailureOnly: true),
+                """), environment: terraformEnvironment + [releaseVariable, clusterVariable], onFailureOnly: true),
         ]
     }
 }

@@ -80,7 +80,7 @@ enum AWSMigrations {
                 attr("container_definitions", .call("jsonencode", [[
                     [
                         "name": "migrate",
-                        "image": .ref("var.workloads[each.value.migrate_in].tagged ? \"${var.workloads[each.value.migrate_in].image}:${var.image_tag}\" : var.workloads[each.value.migrate_in].image"),
+                        "image": .ref("var.workloads[each.value.migrate_in].tagged ? \"${var.workloads[each.value.migrate_in].image}@${var.image_digests[var.workloads[each.value.migrate_in].image]}\" : var.workloads[each.value.migrate_in].image"),
                         "repositoryCredentials": .ref("var.workloads[each.value.migrate_in].registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null"),
                         "essential": true,
                         "readonlyRootFilesystem": true,

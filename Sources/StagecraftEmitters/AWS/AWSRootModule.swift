@@ -9,7 +9,7 @@ enum AWSRootModule {
     static func files(_ environment: EnvironmentPlan, plan: StackPlan, crossRegion: Bool) throws -> [GeneratedFile] {
         let values = AWSEnvironmentValues(environment: environment, stack: plan.stack)
         let folder = path(environment.name)
-        return [
+        let generated = [
             try Terraform.file("\(folder)/main.tf", main(values, crossRegion: crossRegion)),
             try Terraform.file("\(folder)/variables.tf", variables(environment)),
             try Terraform.file("\(folder)/terraform.tfvars", HCLFile {
@@ -21,6 +21,7 @@ enum AWSRootModule {
                 }
             }),
         ]
+        return generated + (try TerraformFiles.files(environment, in: folder, beside: generated))
     }
 
     private static let outputs = [
@@ -78,7 +79,7 @@ enum AWSRootModule {
                 attr("zones", .int(environment.zones))
                 attr("secret_parameter_prefix", .string(values.secretParameterPrefix))
                 attr("log_retention_days", .int(values.logRetentionDays))
-                attr("image_tag", .ref("var.image_tag"))
+                attr("image_digests", .ref("var.image_digests"))
                 if let zone = environment.dnsZone {
                     attr("dns", ["zone": .string(zone), "domain": .string(environment.domain)])
                 } else {
@@ -118,7 +119,7 @@ enum AWSRootModule {
     private static func variables(_ environment: EnvironmentPlan) -> HCLFile {
         HCLFile {
             Terraform.variable("region", type: "string", description: "Region the environment runs in.")
-            Terraform.variable("image_tag", type: "string", description: "Commit SHA whose images to run (the deploy workflow passes it).")
+            Terraform.variable("image_digests", type: "map(string)", description: "Digest of each image CI built, by repository: what the services run (the deploy workflow passes the digests the pushes reported).")
             if environment.dnsZone == nil {
                 Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer. Set TF_VAR_certificate_arn; the deploy workflow passes the AWS_CERTIFICATE_ARN secret.")
             }

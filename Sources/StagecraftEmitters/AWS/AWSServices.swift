@@ -214,7 +214,7 @@ enum AWSServices {
             attr("container_definitions", .call("jsonencode", [.call("concat", [[
                 [
                     "name": .ref("each.key"),
-                    "image": .ref("each.value.tagged ? \"${each.value.image}:${var.image_tag}\" : each.value.image"),
+                    "image": .ref("each.value.tagged ? \"${each.value.image}@${var.image_digests[each.value.image]}\" : each.value.image"),
                     "repositoryCredentials": .ref("each.value.registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null"),
                     "essential": true,
                     "command": .ref("each.value.command"),

@@ -12,7 +12,7 @@ enum AWSVariables {
             certificate
             Terraform.variable("cdn_certificate_arn", type: "string", description: "ACM certificate in us-east-1 for the CDN's domains, when dns is null.", default: .null)
             Terraform.variable("log_bucket", type: "string", description: "S3 bucket receiving load balancer, CDN and bucket access logs.")
-            Terraform.variable("image_tag", type: "string", description: "Tag of the images CI built and pushed (the commit SHA).")
+            imageDigests
             Terraform.variable("secret_parameter_prefix", type: "string", description: "SSM Parameter Store path under which each secret is a SecureString named after it.")
             Terraform.variable("log_retention_days", type: "number", description: "How long CloudWatch keeps logs.")
             loadBalancer
@@ -52,6 +52,25 @@ enum AWSVariables {
     }
 
     /// Without a zone to issue one in, the load balancer's certificate is an input.
+    /// The images CI built run by the digest their push reported: what runs is what was built
+    /// and attested, even if the tag is moved later.
+    private static var imageDigests: HCLBlock {
+        var variable = Terraform.variable("image_digests", type: "map(string)", description: "Digest of each image CI built and pushed, by repository (the deploy passes the digests the pushes reported).")
+        variable.body += [
+            .blank,
+            .block(HCLBlock("validation") {
+                attr("condition", .ref("alltrue([for digest in values(var.image_digests) : can(regex(\"^sha256:[0-9a-f]{64}$\", digest))])"))
+                attr("error_message", "Each image digest is sha256: and 64 hexadecimal digits.")
+            }),
+            .blank,
+            .block(HCLBlock("validation") {
+                attr("condition", .ref("alltrue([for workload in values(var.workloads) : !workload.tagged || contains(keys(var.image_digests), workload.image)])"))
+                attr("error_message", "Every image CI builds needs its digest in image_digests.")
+            }),
+        ]
+        return variable
+    }
+
     private static var certificate: HCLBlock {
         var variable = Terraform.variable("certificate_arn", type: "string", description: "ACM certificate for the load balancer's HTTPS listener, in the environment's region, when dns is null.", default: .null)
         variable.body += [.blank, .block(HCLBlock("validation") {

@@ -49,6 +49,7 @@ struct GitLabJob {
                 .map([
                     ("IMAGE_NAME", .string(image.workload)), ("IMAGE", .string(image.repository)),
                     ("CONTEXT", .string(image.context)), ("DOCKERFILE", .string(image.dockerfile)),
+                    ("DIGEST_VARIABLE", .string(image.digestVariable)),
                 ])
             }))]))
         }
@@ -57,6 +58,8 @@ struct GitLabJob {
         if let rollbackScript { map.set("after_script", .list(rollbackScript)) }
         // What the rollback job reads of this deploy, kept only when the deploy fails; what a
         // later job applies (a reviewed plan), kept when it succeeds.
+        // Each build hands the digest its push reported to the deploy jobs, which need it.
+        if !job.images.isEmpty { map.set("artifacts", .map([("reports", .map([("dotenv", .string(Self.digestReport))]))])) }
         let records = deployRecords.map { "\(Self.recordsFolder)/\($0)" }
         let saved = Self.savedPaths(job.steps.filter { !$0.onFailureOnly })
         if !records.isEmpty || !saved.isEmpty {
@@ -70,6 +73,8 @@ struct GitLabJob {
     /// own waits for the job that planned it (the rollback job of the phase it undoes).
     private var needs: [String] {
         if job.deployment != nil && job.needs.isEmpty { return graph.deployEntry }
+        // A job receives the dotenv reports (the images' digests) only of the jobs it needs.
+        if job.deployment != nil && !job.afterFailure && !graph.images.isEmpty { return job.needs + ["images"] }
         guard job.afterFailure else { return job.needs }
         return job.needs.map { id in
             graph.deployJobs.first { $0.id == id }.flatMap { GitLabJob(job: $0, graph: graph).rollback?.id } ?? id
@@ -79,6 +84,9 @@ struct GitLabJob {
     private static func savedPaths(_ steps: [CIStep]) -> [String] {
         steps.flatMap { step -> [String] in if case .saveFiles(_, let paths) = step.action { paths } else { [] } }
     }
+
+    /// The dotenv report an image build writes: `<BUILD>_IMAGE_DIGEST=sha256:…`.
+    static let digestReport = "image-digest.env"
 
     /// The stage rollback jobs run in, after the deploys.
     static let rollbackStage = "rollback"
@@ -271,7 +279,15 @@ struct GitLabJob {
             body = """
                 docker buildx create --use --driver docker-container > /dev/null
                 docker buildx build --file "$DOCKERFILE" --tag "$IMAGE:$CI_COMMIT_SHA" \\
-                  --sbom=true --provenance=mode=max --push "$CONTEXT"
+                  --sbom=true --provenance=mode=max --metadata-file image-metadata.json --push "$CONTEXT"
+                # The deploys run the image by the digest the push reported, not by its tag.
+                digest="$(sed -n 's/.*"containerimage.digest": *"\\([^"]*\\)".*/\\1/p' image-metadata.json)"
+                # The docker image's shell is BusyBox's: no [[ =~ ]].
+                if ! printf '%s' "$digest" | grep -Eq '\(ImageBuild.digestPattern)'; then
+                  echo "The push of $IMAGE reported no digest" >&2
+                  exit 1
+                fi
+                printf '%s=%s\\n' "$DIGEST_VARIABLE" "$digest" > \(Self.digestReport)
                 """
         case .installStagecraft(let version):
             // The Swift image has no curl.
@@ -308,13 +324,13 @@ struct GitLabJob {
                 """
         }
         var lines: [String] = []
-        // A CI/CD variable of the same name is in the environment already.
-        for variable in step.environment where variable.value != .secret(variable.name) && variable.value != .setting(variable.name) {
+        for variable in step.environment where !Self.isInEnvironment(variable) {
             let value = switch variable.value {
             case .text(let text): FormatQuoting.shell(text)
             case .secret(let name): "\"$\(name)\""
             case .setting(let name): "\"${\(name):-}\""
             case .imageTag: "\"$IMAGE_TAG\""
+            case .imageDigest(let workload): "\"$\(ImageBuild.digestVariable(workload))\""
             case .pullRequestBase: "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\""
             }
             lines.append("export \(variable.name)=\(value)")
@@ -324,6 +340,15 @@ struct GitLabJob {
         // A subshell per step, as a GitHub step is a process of its own: its variables, `set`
         // options and an early `exit` stay inside it; its status still fails the job.
         return ([comment, "("] + lines + [body, ")"]).joined(separator: "\n")
+    }
+
+    /// A CI/CD variable, or an image's digest from its build's dotenv report, of the same name is in the environment already.
+    private static func isInEnvironment(_ variable: CIStep.Variable) -> Bool {
+        switch variable.value {
+        case .secret(let name), .setting(let name): name == variable.name
+        case .imageDigest(let workload): ImageBuild.digestVariable(workload) == variable.name
+        case .text, .imageTag, .pullRequestBase: false
+        }
     }
 
     static func scriptEntry(_ text: String) -> YAML { text.contains("\n") ? .block(text) : .string(text) }

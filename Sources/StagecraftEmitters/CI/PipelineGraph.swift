@@ -13,6 +13,8 @@ public struct PipelineGraph: Sendable, Equatable {
     public var deployJobs: [CIJob]
     /// The CI jobs that must pass before the first deploy.
     public var deployEntry: [String]
+    /// The images the CI run pushes, whose digests its deploy runs.
+    public var images: [ImageBuild]
 
     public init(plan: StackPlan, deploySteps: DeployStepCatalog) throws {
         let pipeline = plan.pipeline
@@ -28,13 +30,14 @@ public struct PipelineGraph: Sendable, Equatable {
         }
         ciJobs = jobs.jobs
         deployEntry = pipeline.images.isEmpty ? jobs.gate : ["images"]
+        images = pipeline.images
         // The job an environment's deploy ends with, for the environments deployed after it.
         var finalJob: [String: String] = [:]
         deployJobs = []
         for target in pipeline.deploys {
             let kind = plan.environment(target.environment)?.kind ?? .production
             var previous = target.after.map { finalJob[$0] ?? $0 }
-            for phase in try deploySteps.phases(for: target, plan: plan) {
+            for phase in Self.withDeploySteps(try deploySteps.phases(for: target, plan: plan), of: plan.environment(target.environment)) {
                 let name = "Deploy \(target.environment)" + (phase.name.isEmpty ? "" : ": \(phase.name)")
                 let job = CIJob(
                     id: target.environment + phase.suffix,
@@ -55,6 +58,22 @@ public struct PipelineGraph: Sendable, Equatable {
     }
 
     public var allJobs: [CIJob] { ciJobs + deployJobs }
+
+    /// The stack's own `DeployStep`s of an environment, in the job that rolls the release out,
+    /// once it is rolled out but before it is recorded as deployed and before the rollback: a
+    /// failing one rolls the release back like any failed step.
+    static func withDeploySteps(_ phases: [DeployPhase], of environment: EnvironmentPlan?) -> [DeployPhase] {
+        let extra = (environment?.escapeHatches ?? []).compactMap { hatch -> CIStep? in
+            guard case .deployStep(let name, let run) = hatch.change else { return nil }
+            return CIStep(name, .run(run))
+        }
+        guard !extra.isEmpty, let last = phases.lastIndex(where: { !$0.afterFailure }) else { return phases }
+        var phases = phases
+        let steps = phases[last].steps
+        let position = steps.firstIndex(where: \.recordsRelease) ?? steps.firstIndex(where: \.onFailureOnly) ?? steps.endIndex
+        phases[last].steps.insert(contentsOf: extra, at: position)
+        return phases
+    }
 }
 
 public struct CIJob: Sendable, Equatable {

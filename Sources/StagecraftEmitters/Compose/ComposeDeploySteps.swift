@@ -7,6 +7,7 @@ import StagecraftPlanner
 struct ComposeDeploySteps {
     let layout: ComposeLayout
     let outputDirectory: String
+    let digests: ImageDigests
 
     /// The SSH host alias the first step configures and the others use.
     var sshHost: String { "stagecraft-\(layout.environment.name)" }
@@ -22,7 +23,7 @@ struct ComposeDeploySteps {
     static let knownHostsSecret = "DEPLOY_KNOWN_HOSTS"
 
     var steps: [CIStep] {
-        [connect, copy, writeSecrets, start] + migrations + [rollOut, rollback]
+        [connect, copy, writeSecrets, start] + migrations + [rollOut, record, rollback]
     }
 
     private var sourceFolder: String {
@@ -154,6 +155,7 @@ struct ComposeDeploySteps {
             # Compose reads .env: the crontab and anyone on the host address this release too.
             {
               printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+            \(digestLines)
             \(hostSettings.map { "  if [ -n \"$\($0.name)\" ]; then printf '\($0.name)=%s\\n' \"$\($0.name)\"; fi" }.joined(separator: "\n"))
             } > .env
             docker compose pull --quiet --ignore-buildable
@@ -184,15 +186,22 @@ struct ComposeDeploySteps {
               echo "IMAGE_TAG is not an image tag: $IMAGE_TAG" >&2
               exit 1
             fi
+            \(digests.check)
             \(hostSettings.map(\.check).joined(separator: "\n"))
             # The remote script reads the settings from its first lines; the rest is sent as written.
             {
               printf 'IMAGE_TAG=%s\\n' "$IMAGE_TAG"
+            \(digestLines)
             \(hostSettings.map { "  printf '\($0.name)=%s\\n' \"$\($0.name)\"" }.joined(separator: "\n"))
               cat <<'REMOTE'
             \(remote)REMOTE
             } | ssh \(sshHost) 'bash -s'
-            """), environment: hostSettings.map { .init($0.name, .setting($0.name)) })
+            """), environment: digests.variables + hostSettings.map { .init($0.name, .setting($0.name)) })
+    }
+
+    /// The lines of the images' digests in .env, as the remote script and .env take them.
+    private var digestLines: String {
+        digests.images.map { "  printf '\($0.digestVariable)=%s\\n' \"$\($0.digestVariable)\"" }.joined(separator: "\n")
     }
 
     /// Each migrated database, in a one-off container of the new release under the database's
@@ -223,9 +232,17 @@ struct ComposeDeploySteps {
             remote += "docker compose run --rm --no-deps \(ComposeLayout.acmeService)\n"
         }
         if hasSchedule { remote += "crontab \(ScheduleFiles.crontab)\n" }
-        remote += "printf '%s\\n' \"$(sed -n 's/^IMAGE_TAG=//p' .env)\" > .deployed-tag\n"
-        remote += "rm -f \(marker)\n"
         return CIStep("Roll out \(layout.environment.name) and wait until healthy", .run(onHost(remote)))
+    }
+
+    /// The release recorded as the one a later deploy's rollback returns to; until then a
+    /// failure (of a step the stack adds, say) rolls this one back.
+    private var record: CIStep {
+        CIStep("Record the release as deployed", .run(onHost("""
+            printf '%s\\n' "$(sed -n 's/^IMAGE_TAG=//p' .env)" > .deployed-tag
+            rm -f \(marker)
+
+            """)), recordsRelease: true)
     }
 
     /// A script run on the host in the release folder, which Compose's .env ties to the release's image tag.

@@ -47,14 +47,20 @@ struct ComposeFile {
         document.set("name", .string(layout.project))
         document.set("services", services.yaml)
         if !volumes.isEmpty { document.set("volumes", .map(volumes.map { ($0, .map([])) })) }
-        return document.yaml
+        // The stack's own ComposeOverride blocks, last and in order, as Compose merges override files.
+        return environment.escapeHatches.reduce(document.yaml) { document, hatch in
+            guard case .composeOverride(let patch) = hatch.change else { return document }
+            return document.merging(patch)
+        }
     }
 
     // MARK: - App services and workers
 
     private func workload(_ workload: WorkloadPlan) -> YAML {
         var service = YAMLMap()
-        service.set("image", .string(workload.image.reference(tag: "${IMAGE_TAG:?IMAGE_TAG names the images to run}")))
+        // An image CI builds runs by the digest its push reported, which the deploy writes to .env.
+        let digest = workload.image.digestVariable.map { "${\($0):?\($0) names the image to run}" } ?? ""
+        service.set("image", .string(workload.image.reference(digest: digest)))
         if let command = workload.command { service.set("command", .list(command.map { .string(ComposeText.literal($0)) })) }
         service.set("restart", "unless-stopped")
         service.set("env_file", .list([

@@ -47,6 +47,7 @@ public struct ComposePlatformEmitter: PlatformEmitter {
     }
 
     public func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep] {
-        ComposeDeploySteps(layout: ComposeLayout(stack: plan.stack, environment: environment), outputDirectory: plan.pipeline.outputDirectory).steps
+        ComposeDeploySteps(layout: ComposeLayout(stack: plan.stack, environment: environment), outputDirectory: plan.pipeline.outputDirectory,
+                           digests: ImageDigests(plan.pipeline, environment: environment)).steps
     }
 }

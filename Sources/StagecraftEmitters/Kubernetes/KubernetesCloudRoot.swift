@@ -20,10 +20,11 @@ enum KubernetesCloudRoot {
     static func files(_ plan: StackPlan, _ environment: EnvironmentPlan) throws -> [GeneratedFile] {
         guard let account = environment.account else { return [] }
         let folder = folder(environment)
-        return [
+        let generated = [
             try Terraform.file("\(folder)/main.tf", main(plan, environment, account: account)),
             try Terraform.file("\(folder)/outputs.tf", outputs(plan, environment)),
         ]
+        return generated + (try TerraformFiles.files(environment, in: folder, beside: generated))
     }
 
     static func backsUp(_ environment: EnvironmentPlan) -> Bool { environment.databases.contains { $0.backups != nil } }

@@ -3,7 +3,8 @@ import StagecraftPlanner
 import StagecraftSpec
 
 /// How CI deploys an environment's overlay: authenticate with the environment's kubeconfig,
-/// wrap the overlay in a kustomization that sets every built image to `IMAGE_TAG`, apply it,
+/// wrap the overlay in a kustomization that runs every built image by the digest its push
+/// reported, apply it,
 /// wait for every rollout, and return each changed Deployment to its previous revision when
 /// anything failed.
 ///
@@ -28,13 +29,15 @@ struct KubernetesDeploySteps {
     static let canaryBakeSeconds = 120
     static let fieldManager = "stagecraft"
 
+    private var digests: ImageDigests { ImageDigests(plan.pipeline, environment: environment) }
+
     var steps: [CIStep] {
         var steps = [
             CIStep("Install kubectl", .installKubectl),
             CIStep("Authenticate to the \(environment.name) cluster", .run(authenticate), environment: [
                 CIStep.Variable("KUBE_CONFIG", .secret("KUBE_CONFIG")),
             ], preparesRunner: true),
-            CIStep("Set the image tags to IMAGE_TAG", .run(prepare)),
+            CIStep("Set each image to the digest CI pushed", .run(prepare), environment: digests.variables),
             CIStep("Apply what the workloads wait on", .run(applyPrerequisites)),
         ]
         steps += migratedDatabases.map { CIStep("Migrate the \($0.name) database", .run(migrate($0))) }
@@ -67,21 +70,25 @@ struct KubernetesDeploySteps {
 
     private var prepare: String {
         var text = """
-            # IMAGE_TAG becomes part of a kustomization: accept only what an image tag may be.
+            # IMAGE_TAG (the release's name) and the digests become part of a kustomization:
+            # accept only what they may be.
             if [[ ! "$IMAGE_TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
               echo "IMAGE_TAG is not a valid image tag: $IMAGE_TAG" >&2
               exit 1
             fi
-            # The overlay is committed with a placeholder tag; this kustomization around it sets
-            # the tag of every image CI built (the JSON is a kustomization: YAML reads JSON).
-            # shellcheck disable=SC2016 # $tag is jq's variable, not the shell's
-            set_tags='.images |= map(.newTag = $tag)'
+            \(digests.check)
+            # The overlay is committed with a placeholder tag; this kustomization around it runs
+            # every image CI built by the digest its push reported, never by a tag that can move
+            # (the JSON is a kustomization: YAML reads JSON).
+            digests="$(jq -cn \(digests.jqRepositoryMap.arguments) \(quote(digests.jqRepositoryMap.object)))"
+            # shellcheck disable=SC2016 # $digests is jq's variable, not the shell's
+            set_digests='.images |= map({name, digest: $digests[.name]})'
             mkdir -p \(quote(deployDirectory))
 
             """
         if migratedDatabases.isEmpty {
             text += """
-                jq --arg tag "$IMAGE_TAG" "$set_tags" <<<\(quote(wrapper(canary: false))) > \(quote(deployDirectory + "/kustomization.yaml"))
+                jq --argjson digests "$digests" "$set_digests" <<<\(quote(wrapper(canary: false))) > \(quote(deployDirectory + "/kustomization.yaml"))
                 """
         } else {
             let renames = migratedDatabases.map { database in
@@ -94,7 +101,7 @@ struct KubernetesDeploySteps {
                 \(releaseName)
                 # shellcheck disable=SC2016 # $release is jq's variable, not the shell's
                 name_jobs='.patches = [\(renames.joined(separator: ", "))]'
-                jq --arg tag "$IMAGE_TAG" --arg release "$release" "$set_tags | $name_jobs" <<<\(quote(wrapper(canary: false))) \\
+                jq --argjson digests "$digests" --arg release "$release" "$set_digests | $name_jobs" <<<\(quote(wrapper(canary: false))) \\
                   > \(quote(deployDirectory + "/kustomization.yaml"))
                 """
         }
@@ -106,7 +113,7 @@ struct KubernetesDeploySteps {
             text += """
 
                 mkdir -p \(quote(canaryDirectory))
-                jq --arg tag "$IMAGE_TAG" "$set_tags" <<<\(quote(wrapper(canary: true))) > \(quote(canaryDirectory + "/kustomization.yaml"))
+                jq --argjson digests "$digests" "$set_digests" <<<\(quote(wrapper(canary: true))) > \(quote(canaryDirectory + "/kustomization.yaml"))
                 kubectl kustomize \(quote(canaryDirectory)) > /dev/null
                 """
         }

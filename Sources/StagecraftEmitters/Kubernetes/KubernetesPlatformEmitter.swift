@@ -29,6 +29,13 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
     /// Every environment has the same workloads, caches and databases (overrides change how
     /// they run, not whether they exist), so any environment's plan names them.
     private func base(_ plan: StackPlan, _ reference: EnvironmentPlan) throws -> [GeneratedFile] {
+        let objects = baseObjects(reference)
+        let folder = "kubernetes/base"
+        return try objects.map { try $0.file(in: folder) }
+            + [try Kustomizations.base(resources: objects.map(\.fileName))]
+    }
+
+    private func baseObjects(_ reference: EnvironmentPlan) -> [KubernetesObject] {
         var objects = [NetworkPolicies.defaultDeny()]
         for workload in reference.workloads {
             objects.append(WorkloadManifests.baseDeployment(name: workload.name, kind: workload.kind))
@@ -44,9 +51,7 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
         for database in reference.databases {
             objects.append(PostgresManifests.baseCluster(database))
         }
-        let folder = "kubernetes/base"
-        return try objects.map { try $0.file(in: folder) }
-            + [try Kustomizations.base(resources: objects.map(\.fileName))]
+        return objects
     }
 
     // MARK: - Overlay
@@ -95,12 +100,14 @@ public struct KubernetesPlatformEmitter: PlatformEmitter {
         let clusterFiles = try ClusterManifests.files(plan, environment)
         var files = try resources.map { try $0.file(in: folder) }
         files += try patches.map { try $0.file(in: "\(folder)/patches") }
+        let custom = try CustomPatches(environment: environment, objects: baseObjects(environment) + resources).render(in: folder)
+        files += custom.files
         files.append(try Kustomizations.overlay(Kustomizations.Overlay(
             stack: plan.stack,
             environment: environment,
             namespace: namespace,
             resources: resources.map(\.fileName),
-            patches: patches.map { "patches/\($0.fileName)" },
+            patches: patches.map { kubeMap(("path", .string("patches/\($0.fileName)"))) } + custom.entries,
             images: environment.workloads.map(Kustomizations.image),
             configMaps: environment.workloads.map { workload in
                 kubeMap(

@@ -31,7 +31,8 @@ enum Kustomizations {
         var environment: EnvironmentPlan
         var namespace: String
         var resources: [String]
-        var patches: [String]
+        /// Entries of `patches`: the generated ones, then the stack's own (`KubernetesPatch`).
+        var patches: [YAML]
         var images: [YAML]
         var configMaps: [YAML]
         /// Whether `kubernetes/cluster/<environment>` holds cluster-wide objects to apply first.
@@ -70,7 +71,7 @@ enum Kustomizations {
             ("includeSelectors", false)
         )]))
         document.set("resources", .list((["../../base"] + overlay.resources).map { .string($0) }))
-        if !overlay.patches.isEmpty { document.set("patches", .list(overlay.patches.map { kubeMap(("path", .string($0))) })) }
+        if !overlay.patches.isEmpty { document.set("patches", .list(overlay.patches)) }
         if !overlay.images.isEmpty { document.set("images", .list(overlay.images)) }
         if !overlay.configMaps.isEmpty {
             document.set("configMapGenerator", .list(overlay.configMaps))

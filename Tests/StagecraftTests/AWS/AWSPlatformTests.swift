@@ -62,7 +62,6 @@ final class AWSPlatformTests: XCTestCase {
         // Production has every resource the stage plans (replicas, the copy region, the restore
         // test); the other environments have fewer, under the same names.
         try TerraformCheck.assertAllApplyWithMockedAWS(Stage.allCases.map { "\($0.rawValue)/terraform/environments/production" }, in: folder, variables: [
-            "image_tag": "0123abc",
             "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/site",
             "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
             "log_bucket": "acme-logs",
@@ -150,7 +149,6 @@ final class AWSPlatformTests: XCTestCase {
                 """
             let roots = ["development", "staging", "production"].map { "terraform/environments/\($0)" }
             try TerraformCheck.assertAllApplyWithMockedAWS(roots, in: directory, variables: [
-                "image_tag": "0123abc",
                 "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/site",
                 "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/cdn",
                 "log_bucket": "acme-logs",

@@ -1,5 +1,6 @@
 import Foundation
 import StagecraftEmitters
+import StagecraftOutput
 import XCTest
 import Yams
 
@@ -59,7 +60,7 @@ final class AWSReviewedPlanTests: XCTestCase {
                        "the apply job makes no plan of its own before a failure")
 
         // A failed apply plans the rollback and keeps it for review; the rollback job applies exactly that.
-        let planned = try step(apply, "Plan the rollback to the previous image tag")
+        let planned = try step(apply, "Plan the rollback to the previous release")
         XCTAssertEqual(planned["if"] as? String, "failure() || cancelled()")
         let keptRollback = try step(apply, "Keep the rollback plan for its review")
         XCTAssertEqual(keptRollback["if"] as? String, "failure() || cancelled()")
@@ -69,23 +70,54 @@ final class AWSReviewedPlanTests: XCTestCase {
         XCTAssertNotNil(try step(rollback, "Wait for the ECS services"))
 
         // Staging, which nobody approves, plans its rollback and applies that plan too.
-        let stagingRollback = try XCTUnwrap(try step(jobs["staging"], "Roll back to the previous image tag")["run"] as? String)
+        let stagingRollback = try XCTUnwrap(try step(jobs["staging"], "Roll back to the previous release")["run"] as? String)
         XCTAssertTrue(stagingRollback.contains("plan -input=false -out=rollback.tfplan") && stagingRollback.contains("apply -input=false rollback.tfplan"), stagingRollback)
         XCTAssertFalse(stagingRollback.contains("-auto-approve"))
     }
 
-    /// The rollback plan step as the runner runs it: it plans the recorded tag into rollback.tfplan.
-    func testTheRollbackIsPlannedForTheRecordedTag() throws {
-        let planned = try step(try workflow()["production-apply"], "Plan the rollback to the previous image tag")
+    /// The release as the runner records it (its commit and the digests it was given, by
+    /// repository), and the rollback plan step planning exactly those digests back into
+    /// rollback.tfplan.
+    func testTheRecordedReleaseIsWhatTheRollbackPlans() throws {
+        let jobs = try workflow()
         let bin = try Fixtures.temporaryDirectory("rollback-plan")
         defer { try? FileManager.default.removeItem(at: bin) }
-        try Tools.stub("aws", in: bin, "#!/bin/bash\n[ \"$1 $2\" = \"ssm get-parameter\" ] && echo 0123abcd\n")
-        try Tools.stub("terraform", in: bin, "#!/bin/bash\necho \"$*\" > \"\(bin.path)/terraform-args\"\n")
+        func digest(_ build: String) -> String { "sha256:" + SHA256.hex(Array(build.utf8)) }
+        let builds = ["api", "payouts", "thumbnails", "web"]
+        let given = Dictionary(uniqueKeysWithValues: builds.map { ("\($0.uppercased())_IMAGE_DIGEST", digest($0)) })
+
+        let record = try step(jobs["production-apply"], "Record the deployed release")
+        let recordEnvironment = try XCTUnwrap(record["env"] as? [String: String])
+        for build in builds {
+            XCTAssertEqual(recordEnvironment["\(build.uppercased())_IMAGE_DIGEST"], "${{ fromJSON(inputs.image-digests)['\(build)'] }}")
+        }
+        try Tools.stub("aws", in: bin, "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"\(bin.path)/aws-args\"\n")
+        let recorded = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(record["run"] as? String)],
+                                     environment: recordEnvironment.merging(given) { $1 }.merging(["PATH": bin.path + ":/usr/bin:/bin", "IMAGE_TAG": "0123abcd"]) { $1 })
+        XCTAssertEqual(recorded.status, 0, recorded.output)
+        let arguments = try String(contentsOf: bin.appendingPathComponent("aws-args"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let value = try XCTUnwrap(arguments.firstIndex(of: "--value").map { arguments[$0 + 1] })
+        let release = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any])
+        XCTAssertEqual(release["release"] as? String, "0123abcd")
+        XCTAssertEqual(release["image_digests"] as? [String: String],
+                       Dictionary(uniqueKeysWithValues: builds.map { ("ghcr.io/acme/market-\($0)", digest($0)) }))
+        // A digest that is not one is never recorded.
+        let refused = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(record["run"] as? String)],
+                                    environment: given.merging(["PATH": bin.path + ":/usr/bin:/bin", "IMAGE_TAG": "0123abcd", "WEB_IMAGE_DIGEST": "latest"]) { $1 })
+        XCTAssertNotEqual(refused.status, 0)
+
+        let planned = try step(jobs["production-apply"], "Plan the rollback to the previous release")
+        try Tools.stub("aws", in: bin, "#!/bin/bash\n[ \"$1 $2\" = \"ssm get-parameter\" ] && printf '%s\\n' \(FormatQuoting.shell(value))\n")
+        try Tools.stub("terraform", in: bin, "#!/bin/bash\necho \"$* with $TF_VAR_image_digests\" > \"\(bin.path)/terraform-args\"\n")
         let environment = try XCTUnwrap(planned["env"] as? [String: String]).merging(["PATH": bin.path + ":/usr/bin:/bin"]) { _, new in new }
         let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(planned["run"] as? String)], environment: environment)
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertEqual(try String(contentsOf: bin.appendingPathComponent("terraform-args"), encoding: .utf8),
-                       "-chdir=\(root) plan -input=false -out=rollback.tfplan -var image_tag=0123abcd\n")
+        XCTAssertTrue(result.output.contains("Planning the rollback to 0123abcd"), result.output)
+        let digests = try XCTUnwrap(try String(contentsOf: bin.appendingPathComponent("terraform-args"), encoding: .utf8)
+            .split(separator: " with ", maxSplits: 1).last)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(digests.utf8)) as? [String: String], release["image_digests"] as? [String: String])
+        XCTAssertTrue(try String(contentsOf: bin.appendingPathComponent("terraform-args"), encoding: .utf8)
+            .hasPrefix("-chdir=\(root) plan -input=false -out=rollback.tfplan with "))
 
         // With no earlier deploy recorded there is nothing to plan, and the step says so.
         try Tools.stub("aws", in: bin, "#!/bin/bash\nexit 255\n")
@@ -103,7 +135,7 @@ final class AWSReviewedPlanTests: XCTestCase {
         let text = try XCTUnwrap(try Fixtures.renderer.render(spec).files[GitLabCIEmitter.path]).text
         let document = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any]).compactMapValues { $0 as? [String: Any] }
         XCTAssertEqual(document["production"]?.value(at: "artifacts.paths") as? [String], ["\(root)/tfplan", "\(root)/.terraform.lock.hcl"])
-        XCTAssertEqual(document["production-apply"]?["needs"] as? [String], ["production"])
+        XCTAssertEqual(document["production-apply"]?["needs"] as? [String], ["production", "images"], "the reviewed plan, and the images' digests it records")
         XCTAssertEqual(document["production-apply-rollback"]?["needs"] as? [String], ["production-apply"])
         XCTAssertEqual(document["production-apply-rollback"]?.value(at: "artifacts.paths") as? [String], ["\(root)/rollback.tfplan", "\(root)/.terraform.lock.hcl"])
         XCTAssertEqual(document["production-rollback"]?["needs"] as? [String], ["production-apply-rollback"])

@@ -23,7 +23,7 @@ final class ComposeOutputTests: XCTestCase {
     func testShopAtGrowthRunsSeveralInstancesAReplicaRateLimitsAndAnHourlyRPO() throws {
         let folder = "environments/production"
         let compose = try ComposeFixtures.text("shop", "\(folder)/compose.yaml")
-        XCTAssertTrue(compose.contains("  web:\n    image: ghcr.io/acme/shop-web:${IMAGE_TAG:?"), compose)
+        XCTAssertTrue(compose.contains("  web:\n    image: ghcr.io/acme/shop-web@${WEB_IMAGE_DIGEST:?WEB_IMAGE_DIGEST names the image to run}\n"), compose)
         XCTAssertTrue(compose.contains("    deploy:\n      replicas: 3\n"))
         XCTAssertTrue(compose.contains("  db-replica-1:\n"))
         XCTAssertTrue(compose.contains("DB_READ_HOST: db-read\n"))

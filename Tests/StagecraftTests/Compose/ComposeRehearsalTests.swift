@@ -62,6 +62,7 @@ final class ComposeRehearsalTests: XCTestCase {
             "none of v4's migration stayed, no app container was replaced, v2 still serves",
             "db: one run of \"Migrate the db database\" held the lock", "; the other, waiting since",
             "v2 serves again and is recorded as deployed",
+            "run v2's images by the digests the deploy was given",
             "removed ['jobs']",
             "rehearsal of stacks/shop.swift (production) passed",
         ] {

@@ -23,6 +23,13 @@ final class InvalidStackTests: XCTestCase {
         Case(name: "an account that is no AWS account ID", body: service + "\n    Account(\"1234\") // ←", expected: "is not an AWS account ID"),
         Case(name: "a secret store that is no Kubernetes name", body: service + "\n    SecretStore(cluster: \"Vault_Backend\") // ←", expected: "is not a Kubernetes object name"),
         Case(name: "Kubernetes without an account", body: service + "\n    Platform(.kubernetes) // ←", expected: "declare Account"),
+        Case(name: "one image built from two Dockerfiles", body: """
+                Service("web") { Image("ghcr.io/acme/app"); Dockerfile("web/Dockerfile", context: "web"); Port(8080) }
+                Worker("jobs") {
+                    Image("ghcr.io/acme/app")
+                    Dockerfile("jobs/Dockerfile", context: "jobs") // ←
+                }
+            """, expected: "builds image \"ghcr.io/acme/app\" from another Dockerfile or context than web does"),
         Case(name: "undeclared session cache", body: """
                 Service("web") {
                     Image("ghcr.io/acme/web"); Port(8080)

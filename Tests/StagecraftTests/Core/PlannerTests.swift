@@ -55,6 +55,23 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(production.services[0].secrets.map(\.name), ["CACHE_PASSWORD", "DB_PASSWORD", "STRIPE_API_KEY"])
     }
 
+    /// A web app and its worker from one image: CI builds and pushes it once, and both run it
+    /// by the digest of that push; an image the stack pins is never built.
+    func testWorkloadsSharingAnImageShareItsBuildAndDigest() throws {
+        let spec = Stack("shop", stage: .mvp) {
+            Service("web") { Image("ghcr.io/acme/app"); Port(8080); HealthCheck("/healthz") }
+            Worker("jobs") { Image("ghcr.io/acme/app"); Command("bin/jobs") }
+            Worker("mailer") { Image("ghcr.io/acme/mailer:1.4") }
+            Environments { Production() }
+        }.spec
+        let plan = try Planner(toolVersion: "test").plan(spec)
+        XCTAssertEqual(plan.pipeline.images.map(\.workload), ["web"])
+        XCTAssertEqual(plan.pipeline.images.map(\.digestVariable), ["WEB_IMAGE_DIGEST"])
+        let workloads = try XCTUnwrap(plan.environments.first).workloads
+        XCTAssertEqual(workloads.map(\.image.digestVariable), ["WEB_IMAGE_DIGEST", "WEB_IMAGE_DIGEST", nil])
+        XCTAssertEqual(workloads.map { $0.image.reference(digest: "sha256:1") }, ["ghcr.io/acme/app@sha256:1", "ghcr.io/acme/app@sha256:1", "ghcr.io/acme/mailer:1.4"])
+    }
+
     func testScaleStagingKeepsAutoscalingAtMinimumSize() throws {
         var spec = growthShop()
         spec.stage = .scale

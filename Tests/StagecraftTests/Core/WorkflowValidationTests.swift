@@ -76,23 +76,60 @@ final class WorkflowValidationTests: XCTestCase {
             let start = try XCTUnwrap(ciJobs["deploy"], name)
             XCTAssertEqual(start["if"] as? String, "github.event_name == 'push' && github.ref == 'refs/heads/main'", name)
             XCTAssertEqual(start["permissions"] as? [String: String], ["actions": "write", "contents": "read"], name)
-            let step = try XCTUnwrap((start["steps"] as? [[String: Any]])?.first)
+            let startSteps = try XCTUnwrap(start["steps"] as? [[String: Any]])
+            let step = try XCTUnwrap(startSteps.last)
             XCTAssertEqual(step.value(at: "env.WORKFLOW") as? String, URL(fileURLWithPath: deployPath).lastPathComponent, name)
+
+            // Each image build keeps the digest its push reported; the start job hands them all on.
+            let builds = ((ciJobs["images"]?.value(at: "strategy.matrix.include") as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            if !builds.isEmpty {
+                let legSteps = try XCTUnwrap(ciJobs["images"]?["steps"] as? [[String: Any]])
+                let push = try XCTUnwrap(legSteps.first { ($0["uses"] as? String)?.hasPrefix("docker/build-push-action@") ?? false })
+                XCTAssertEqual(push["id"] as? String, "push", name)
+                XCTAssertEqual(legSteps.first { $0["name"] as? String == "Record the pushed image's digest" }?.value(at: "env.DIGEST") as? String,
+                               "${{ steps.push.outputs.digest }}", name)
+                XCTAssertEqual(legSteps.last?.value(at: "with.name") as? String, "image-digest-${{ matrix.name }}", name)
+                XCTAssertEqual(startSteps.first?.value(at: "with.pattern") as? String, "image-digest-*", name)
+                XCTAssertEqual(startSteps.first?.value(at: "with.merge-multiple") as? Bool, true, name)
+            }
 
             // The step as the runner runs it, with gh answering as GitHub would.
             let bin = try Fixtures.temporaryDirectory("gh-stub")
             defer { try? FileManager.default.removeItem(at: bin) }
             try Tools.stub("gh", in: bin, "#!/bin/bash\necho \"$*\" > \"\(bin.path)/gh-args\"\n")
-            let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", try XCTUnwrap(step["run"] as? String)], environment: [
+            let folder = bin.appendingPathComponent("image-digests")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            func digest(_ build: String) -> String { "sha256:" + SHA256.hex(Array(build.utf8)) }
+            for build in builds { try (digest(build) + "\n").write(to: folder.appendingPathComponent(build), atomically: true, encoding: .utf8) }
+            let environment = [
                 "PATH": bin.path + ":/usr/bin:/bin", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_REF_NAME": "main", "GITHUB_SHA": "0123abcd",
                 "GITHUB_SERVER_URL": "https://github.com", "WORKFLOW": URL(fileURLWithPath: deployPath).lastPathComponent,
-            ])
+                "GITHUB_STEP_SUMMARY": bin.appendingPathComponent("summary.md").path,
+            ]
+            let script = try XCTUnwrap(step["run"] as? String)
+            let result = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", script], in: bin, environment: environment)
             XCTAssertEqual(result.status, 0, result.output)
+            let digests = "{" + builds.map { "\"\($0)\":\"\(digest($0))\"" }.joined(separator: ",") + "}"
             XCTAssertEqual(try String(contentsOf: bin.appendingPathComponent("gh-args"), encoding: .utf8),
-                           "workflow run \(URL(fileURLWithPath: deployPath).lastPathComponent) --repo acme/shop --ref main -f image-tag=0123abcd\n")
+                           "workflow run \(URL(fileURLWithPath: deployPath).lastPathComponent) --repo acme/shop --ref main -f image-tag=0123abcd"
+                           + (builds.isEmpty ? "" : " -f image-digests=\(digests)") + "\n", name)
+            if let first = builds.first {
+                // The summary says how to deploy this commit again; a build with no digest starts nothing.
+                XCTAssertTrue(try String(contentsOf: bin.appendingPathComponent("summary.md"), encoding: .utf8).contains("-f image-digests='\(digests)'"), name)
+                try FileManager.default.removeItem(at: folder.appendingPathComponent(first))
+                try FileManager.default.removeItem(at: bin.appendingPathComponent("gh-args"))
+                let missing = try Tools.run("/bin/bash", ["-e", "-o", "pipefail", "-c", script], in: bin, environment: environment)
+                XCTAssertNotEqual(missing.status, 0, name)
+                XCTAssertTrue(missing.output.contains("The push of the \(first) image reported no digest"), missing.output)
+                XCTAssertFalse(FileManager.default.fileExists(atPath: bin.appendingPathComponent("gh-args").path), name)
+            }
 
             let deploy = try XCTUnwrap(try Yams.load(yaml: String(contentsOf: directory.appendingPathComponent(deployPath), encoding: .utf8)) as? [String: Any])
             XCTAssertEqual(Set(try XCTUnwrap(deploy["on"] as? [String: Any]).keys), ["workflow_dispatch"], name)
+            XCTAssertEqual(deploy.value(at: "on.workflow_dispatch.inputs.image-digests.required") as? Bool, builds.isEmpty ? nil : true, name)
+            let deployText = try String(contentsOf: directory.appendingPathComponent(deployPath), encoding: .utf8)
+            let read = Set(deployText.matches(of: /fromJSON\(inputs\.image-digests\)\['([a-z0-9-]+)'\]/).map { String($0.output.1) })
+            XCTAssertEqual(read, Set(builds), "\(name): the deploy reads the digest of every image CI builds, and no other")
             for (job, value) in try XCTUnwrap(deploy["jobs"] as? [String: [String: Any]]) {
                 XCTAssertEqual((value["env"] as? [String: String])?["IMAGE_TAG"], "${{ inputs.image-tag }}", "\(name) \(job)")
             }

@@ -56,7 +56,8 @@ final class GitLabCITests: XCTestCase {
                 XCTAssertEqual(environment["url"] as? String, target.url)
                 let rules = try XCTUnwrap(job["rules"] as? [[String: Any]])
                 XCTAssertEqual(rules.first?["when"] as? String, target.requiresApproval ? "manual" : nil, "\(name)/\(target.environment)")
-                if let after = target.after { XCTAssertEqual(job["needs"] as? [String], [after]) }
+                // A deploy after another also needs the images' builds: it receives their digests only from jobs it needs.
+                if let after = target.after { XCTAssertEqual(job["needs"] as? [String], [after] + (generation.plan.pipeline.images.isEmpty ? [] : ["images"])) }
             }
             let scanning = generation.plan.pipeline.codeScanning
             XCTAssertEqual((gitlab["include"] as? [[String: String]])?.contains(["template": "Jobs/SAST.gitlab-ci.yml"]) ?? false, scanning, name)
@@ -217,9 +218,51 @@ final class GitLabCITests: XCTestCase {
         let (text, _) = try pipeline(spec)
         XCTAssertTrue(text.contains(#"printf '%s' "$CI_JOB_TOKEN" | docker login --username gitlab-ci-token --password-stdin 'registry.gitlab.com'"#), text)
         XCTAssertFalse(text.contains("REGISTRY_PASSWORD"), "no long-lived password")
-        XCTAssertTrue(text.contains("--sbom=true --provenance=mode=max --push"), text)
+        XCTAssertTrue(text.contains("--sbom=true --provenance=mode=max --metadata-file image-metadata.json --push"), text)
         let (ghcr, _) = try pipeline(try Fixtures.variant("shop-gitlab"))
         XCTAssertTrue(ghcr.contains(#"printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USERNAME" --password-stdin 'ghcr.io'"#), ghcr)
+    }
+
+    /// Each image build hands the digest its push reported to the deploys as a dotenv report,
+    /// run as the docker image's POSIX shell runs it (dash here, BusyBox's there) with BuildKit's
+    /// metadata file as a push writes it; a push that reports no digest fails the build.
+    func testImageBuildsHandTheirPushedDigestToTheDeploys() throws {
+        let shell = try Tools.require("dash")
+        let (_, document) = try pipeline(try Fixtures.variant("shop-gitlab"))
+        let images = try XCTUnwrap(document["images"] as? [String: Any])
+        XCTAssertEqual(images.value(at: "artifacts.reports.dotenv") as? String, "image-digest.env")
+        let legs = try XCTUnwrap(images.value(at: "parallel.matrix") as? [[String: String]])
+        XCTAssertEqual(legs.map { $0["DIGEST_VARIABLE"] }, ["WEB_IMAGE_DIGEST", "JOBS_IMAGE_DIGEST"])
+        let script = try XCTUnwrap(images["script"] as? [String]).joined(separator: "\n")
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        for (metadata, expected) in [
+            (#"{\#n  "buildx.build.ref": "builder/builder0/x",\#n  "containerimage.digest": "\#(digest)",\#n  "image.name": "ghcr.io/acme/shop-web:0123"\#n}"#, "WEB_IMAGE_DIGEST=\(digest)\n"),
+            (#"{\#n  "buildx.build.ref": "builder/builder0/x"\#n}"#, nil),
+        ] {
+            let folder = try Fixtures.temporaryDirectory("gitlab-image")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // docker as the job calls it: `buildx build … --metadata-file FILE --push` writes FILE.
+            try Tools.stub("docker", in: folder, """
+                #!/bin/sh
+                while [ $# -gt 0 ]; do
+                  if [ "$1" = --metadata-file ]; then printf '%s\\n' '\(metadata)' > "$2"; fi
+                  shift
+                done
+                """)
+            let result = try Tools.run(shell, ["-e", "-c", script], in: folder, environment: [
+                "PATH": folder.path + ":/usr/bin:/bin", "IMAGE": "ghcr.io/acme/shop-web", "CONTEXT": ".", "DOCKERFILE": "Dockerfile",
+                "CI_COMMIT_SHA": "0123", "DIGEST_VARIABLE": "WEB_IMAGE_DIGEST", "REGISTRY_USERNAME": "u", "REGISTRY_PASSWORD": "p",
+            ])
+            let report = try? String(contentsOf: folder.appendingPathComponent("image-digest.env"), encoding: .utf8)
+            if let expected {
+                XCTAssertEqual(result.status, 0, result.output)
+                XCTAssertEqual(report, expected)
+            } else {
+                XCTAssertNotEqual(result.status, 0, result.output)
+                XCTAssertTrue(result.output.contains("reported no digest"), result.output)
+                XCTAssertNil(report)
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StagecraftOutput
 import XCTest
 import Yams
 
@@ -38,31 +39,40 @@ final class KubernetesDeployStepsTests: XCTestCase {
         XCTAssertNil(try steps(rendered, job: "staging")["Canary"])
     }
 
-    /// Runs the step that sets the image tags, as the runner would, and builds what it wrote.
-    func testImageTagStepPinsEveryBuiltImageAndBuildsTheCanaries() throws {
+    /// Runs the step that sets the images' digests, as the runner would, and builds what it wrote.
+    func testImageDigestStepPinsEveryBuiltImageAndBuildsTheCanaries() throws {
         _ = try Tools.require("jq")
         let bash = try Tools.require("bash")
         let rendered = try KubernetesRendering.marketplace()
         defer { try? FileManager.default.removeItem(at: rendered.root) }
-        let script = try run(try steps(rendered, job: "production"), "Set the image tags to IMAGE_TAG")
+        let step = try XCTUnwrap(try steps(rendered, job: "production")["Set each image to the digest CI pushed"])
+        let script = try XCTUnwrap(step["run"] as? String)
+        // Each built image's digest, from the deploy's input, by build.
+        let builds = ["api", "payouts", "thumbnails", "web"]
+        let stepEnvironment = try XCTUnwrap(step["env"] as? [String: String])
+        XCTAssertEqual(stepEnvironment, Dictionary(uniqueKeysWithValues: builds.map {
+            ("\($0.uppercased())_IMAGE_DIGEST", "${{ fromJSON(inputs.image-digests)['\($0)'] }}")
+        }))
+        func digest(_ build: String) -> String { "sha256:" + SHA256.hex(Array(build.utf8)) }
+        let digests = Dictionary(uniqueKeysWithValues: builds.map { ("\($0.uppercased())_IMAGE_DIGEST", digest($0)) })
         // All digits and an exponent: YAML would read it as a number if it were written unquoted.
         let tag = "12345e6"
-        let result = try Tools.run(bash, ["-c", script], in: rendered.root, environment: ["IMAGE_TAG": tag, "RUNNER_TEMP": rendered.root.path])
+        let result = try Tools.run(bash, ["-c", script], in: rendered.root, environment: digests.merging(["IMAGE_TAG": tag, "RUNNER_TEMP": rendered.root.path]) { $1 })
         XCTAssertEqual(result.status, 0, result.output)
 
         let applied = try build(rendered, "kubernetes/.deploy/production")
         let images = applied.filter { $0.kind == "Deployment" }.flatMap { object in
             ((object.value(at: "spec.template.spec.containers") as? [[String: Any]]) ?? []).compactMap { $0["image"] as? String }
         }
-        XCTAssertEqual(images.sorted(), ["ghcr.io/acme/market-api", "ghcr.io/acme/market-payouts", "ghcr.io/acme/market-thumbnails", "ghcr.io/acme/market-web"].map { "\($0):\(tag)" })
+        XCTAssertEqual(images.sorted(), builds.map { "ghcr.io/acme/market-\($0)@\(digest($0))" })
 
-        // The release's migration Job: named after the tag, the API's image at that tag, its
+        // The release's migration Job: named after the tag, the API's image by its digest, its
         // settings from the ConfigMap this build makes, the primary itself rather than the pooler.
         let job = try XCTUnwrap(applied.first { $0.kind == "Job" }, "no migration Job")
         XCTAssertEqual(job.name, "db-migrate-\(tag)")
         let containers = try XCTUnwrap(job.value(at: "spec.template.spec.containers") as? [[String: Any]])
         let migrate = try XCTUnwrap(containers.first { $0["name"] as? String == "migrate" })
-        XCTAssertEqual(migrate["image"] as? String, "ghcr.io/acme/market-api:\(tag)")
+        XCTAssertEqual(migrate["image"] as? String, "ghcr.io/acme/market-api@\(digest("api"))")
         let configMap = try XCTUnwrap(migrate.value(at: "envFrom") as? [[String: Any]]).first?.value(at: "configMapRef.name") as? String
         XCTAssertTrue(applied.contains { $0.kind == "ConfigMap" && $0.name == configMap }, "the Job reads \(configMap ?? "nothing")")
         let env = try XCTUnwrap(migrate["env"] as? [[String: Any]])
@@ -106,8 +116,13 @@ final class KubernetesDeployStepsTests: XCTestCase {
             XCTAssertEqual((deployment.value(at: "spec.selector.matchLabels") as? [String: Any])?["stagecraft.io/track"] as? String, "canary")
         }
 
-        let refused = try Tools.run(bash, ["-c", script], in: rendered.root, environment: ["IMAGE_TAG": "x\nnewName: evil", "RUNNER_TEMP": rendered.root.path])
+        let refused = try Tools.run(bash, ["-c", script], in: rendered.root, environment: digests.merging(["IMAGE_TAG": "x\nnewName: evil", "RUNNER_TEMP": rendered.root.path]) { $1 })
         XCTAssertNotEqual(refused.status, 0, "an IMAGE_TAG that is not a tag is refused")
+        for (variable, bad) in [("API_IMAGE_DIGEST", ""), ("WEB_IMAGE_DIGEST", "latest"), ("WEB_IMAGE_DIGEST", digest("web") + "\nnewName: evil")] {
+            let refused = try Tools.run(bash, ["-c", script], in: rendered.root, environment: digests.merging([variable: bad, "IMAGE_TAG": tag, "RUNNER_TEMP": rendered.root.path]) { $1 })
+            XCTAssertNotEqual(refused.status, 0, "\(variable)=\(bad.debugDescription) is refused")
+            XCTAssertTrue(refused.output.contains("\(variable) is not the digest of the pushed"), refused.output)
+        }
     }
 
     // MARK: - Helpers

@@ -58,7 +58,7 @@ final class ReadinessRuleTests: XCTestCase {
         let ids = ReadinessRules.all.map(\.id)
         XCTAssertEqual(Set(ids).count, ids.count)
         for id in ids { XCTAssertNotNil(id.range(of: #"^SC1\d\d-[a-z-]+$"#, options: .regularExpression), id) }
-        XCTAssertEqual(ids.count, 30)
+        XCTAssertEqual(ids.count, 31)
     }
 
     func testWorkerHealth() {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import StagecraftOutput
 
 /// Runs the real Terraform on generated output: formatting of the whole tree, and
 /// `init -backend=false` + `validate` of a root module against the mirrored AWS provider.
@@ -123,9 +124,14 @@ enum TerraformCheck {
         // The domains the environment's certificates are for: its own and, behind a CDN, the origin's.
         let domains = Set(sources.matches(of: /\b(?:domain|origin_domain)\s*=\s*"([a-z0-9.-]+)"/).map { String($0.output.1) }).sorted()
         var test = ([String?]([nil]) + aliases.map(Optional.some)).map { mockProvider(alias: $0, domains: domains) }.joined()
-        if !variables.isEmpty {
-            test += "variables {\n" + variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \"\($0.value)\"\n" }.joined() + "}\n"
+        var inputs = variables.sorted { $0.key < $1.key }.map { "  \($0.key) = \"\($0.value)\"\n" }
+        if sources.contains("variable \"image_digests\"") {
+            // What the deploy passes: a digest for each image CI builds (the workloads marked tagged).
+            let built = Set(sources.matches(of: /image\s*=\s*"([^"]+)"\s*\n\s*tagged\s*=\s*true/).map { String($0.output.1) }).sorted()
+            let digests = built.map { "\"\($0)\" = \"sha256:\(SHA256.hex(Array($0.utf8)))\"" }.joined(separator: ", ")
+            inputs.append("  image_digests = {\(digests)}\n")
         }
+        if !inputs.isEmpty { test += "variables {\n" + inputs.joined() + "}\n" }
         test += first + "run \"apply\" {\n  command = apply\n}\n"
         let tests = directory.appendingPathComponent("tests")
         try FileManager.default.createDirectory(at: tests, withIntermediateDirectories: true)

@@ -74,7 +74,7 @@ module "marketplace" {
   zones                   = 1
   secret_parameter_prefix = "/marketplace/development/"
   log_retention_days      = 30
-  image_tag               = var.image_tag
+  image_digests           = var.image_digests
   certificate_arn         = var.certificate_arn
   cdn_certificate_arn     = null
   log_bucket              = var.log_bucket

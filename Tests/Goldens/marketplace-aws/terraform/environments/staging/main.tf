@@ -74,7 +74,7 @@ module "marketplace" {
   zones                   = 3
   secret_parameter_prefix = "/marketplace/staging/"
   log_retention_days      = 30
-  image_tag               = var.image_tag
+  image_digests           = var.image_digests
   certificate_arn         = var.certificate_arn
   cdn_certificate_arn     = var.cdn_certificate_arn
   log_bucket              = var.log_bucket

@@ -238,7 +238,7 @@ resource "aws_ecs_task_definition" "this" {
   container_definitions = jsonencode(concat([
     {
       name                   = each.key
-      image                  = each.value.tagged ? "${each.value.image}:${var.image_tag}" : each.value.image
+      image                  = each.value.tagged ? "${each.value.image}@${var.image_digests[each.value.image]}" : each.value.image
       repositoryCredentials  = each.value.registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null
       essential              = true
       command                = each.value.command

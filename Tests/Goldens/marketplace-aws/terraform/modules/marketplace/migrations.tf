@@ -49,7 +49,7 @@ resource "aws_ecs_task_definition" "migrations" {
   container_definitions = jsonencode([
     {
       name                   = "migrate"
-      image                  = var.workloads[each.value.migrate_in].tagged ? "${var.workloads[each.value.migrate_in].image}:${var.image_tag}" : var.workloads[each.value.migrate_in].image
+      image                  = var.workloads[each.value.migrate_in].tagged ? "${var.workloads[each.value.migrate_in].image}@${var.image_digests[var.workloads[each.value.migrate_in].image]}" : var.workloads[each.value.migrate_in].image
       repositoryCredentials  = var.workloads[each.value.migrate_in].registry_login ? { credentialsParameter = aws_secretsmanager_secret.registry[0].arn } : null
       essential              = true
       readonlyRootFilesystem = true

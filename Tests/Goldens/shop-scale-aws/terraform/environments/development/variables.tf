@@ -5,9 +5,9 @@ variable "region" {
   type        = string
 }
 
-variable "image_tag" {
-  description = "Commit SHA whose images to run (the deploy workflow passes it)."
-  type        = string
+variable "image_digests" {
+  description = "Digest of each image CI built, by repository: what the services run (the deploy workflow passes the digests the pushes reported)."
+  type        = map(string)
 }
 
 variable "log_bucket" {

@@ -74,7 +74,7 @@ module "shop" {
   zones                   = 3
   secret_parameter_prefix = "/shop/production/"
   log_retention_days      = 365
-  image_tag               = var.image_tag
+  image_digests           = var.image_digests
   dns = {
     zone   = "example.com"
     domain = "shop.example.com"

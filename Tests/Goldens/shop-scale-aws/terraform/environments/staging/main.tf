@@ -74,7 +74,7 @@ module "shop" {
   zones                   = 3
   secret_parameter_prefix = "/shop/staging/"
   log_retention_days      = 30
-  image_tag               = var.image_tag
+  image_digests           = var.image_digests
   dns = {
     zone   = "example.com"
     domain = "staging.shop.example.com"

@@ -57,9 +57,19 @@ variable "log_bucket" {
   type        = string
 }
 
-variable "image_tag" {
-  description = "Tag of the images CI built and pushed (the commit SHA)."
-  type        = string
+variable "image_digests" {
+  description = "Digest of each image CI built and pushed, by repository (the deploy passes the digests the pushes reported)."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for digest in values(var.image_digests) : can(regex("^sha256:[0-9a-f]{64}$", digest))])
+    error_message = "Each image digest is sha256: and 64 hexadecimal digits."
+  }
+
+  validation {
+    condition     = alltrue([for workload in values(var.workloads) : !workload.tagged || contains(keys(var.image_digests), workload.image)])
+    error_message = "Every image CI builds needs its digest in image_digests."
+  }
 }
 
 variable "secret_parameter_prefix" {
