@@ -160,8 +160,19 @@ public struct GitHubActionsEmitter: Emitter {
                 map.set("needs", .list(job.needs.map { .string($0) }))
                 if job.afterFailure {
                     let results = job.needs.flatMap { ["needs.\($0).result == 'failure'", "needs.\($0).result == 'cancelled'"] }
-                    map.set("if", .string("always() && (\(results.joined(separator: " || ")))"))
+                    // Only when the failed job kept what this one applies: a reviewer who rejected
+                    // it (or a failure before its rollback was planned) leaves nothing to roll back.
+                    let kept = Self.restored(job).compactMap { artifact in
+                        job.needs.first { need in graph.deployJobs.first { $0.id == need }.map { Self.keepsOnFailure($0).contains(artifact) } ?? false }
+                            .map { "needs.\($0).outputs.\(artifact) != ''" }
+                    }
+                    map.set("if", .string((["always()", "(\(results.joined(separator: " || ")))"] + kept).joined(separator: " && ")))
                 }
+            }
+            let keeps = Self.keepsOnFailure(job)
+            if !keeps.isEmpty {
+                // The id of each artifact kept for a rollback job, empty when none was kept.
+                map.set("outputs", .map(keeps.map { ($0, .string("${{ steps.\(Self.keepStepID($0)).outputs.artifact-id }}")) }))
             }
             map.set("runs-on", "ubuntu-latest")
             map.set("timeout-minutes", .int(job.timeoutMinutes))
@@ -193,6 +204,17 @@ public struct GitHubActionsEmitter: Emitter {
         document.set("jobs", jobs.yaml)
         return document.yaml
     }
+
+    /// The artifacts a job keeps only when it fails (a rollback plan), for a rollback job of its own.
+    static func keepsOnFailure(_ job: CIJob) -> [String] {
+        job.steps.compactMap { step in if case .saveFiles(let artifact, _) = step.action, step.onFailureOnly { artifact } else { nil } }
+    }
+
+    static func restored(_ job: CIJob) -> [String] {
+        job.steps.compactMap { step in if case .restoreFiles(let artifact, _) = step.action { artifact } else { nil } }
+    }
+
+    static func keepStepID(_ artifact: String) -> String { "keep-\(artifact)" }
 
     private static func digestExample(_ images: [ImageBuild]) -> String {
         "{" + images.map { "\"\($0.workload)\": \"sha256:…\"" }.joined(separator: ", ") + "}"
@@ -302,7 +324,7 @@ public struct GitHubActionsEmitter: Emitter {
         case .installTerraform(let version):
             return [step(ciStep.name, ActionPins.setupTerraform, with: [("terraform_version", .string(version)), ("terraform_wrapper", false)], condition: condition)]
         case .saveFiles(let artifact, let paths):
-            return [step(ciStep.name, ActionPins.uploadArtifact, with: [
+            return [step(ciStep.name, ActionPins.uploadArtifact, id: ciStep.onFailureOnly ? Self.keepStepID(artifact) : nil, with: [
                 ("name", .string(artifact)),
                 ("path", paths.count == 1 ? .string(paths[0]) : .block(paths.joined(separator: "\n"))),
                 // Terraform's lock file is hidden; a plan is applied with the providers it was made with.

@@ -1005,6 +1005,11 @@ class Rehearsal:
         status, seen = client(self.cdn_headers(VIEWER, claimed="203.0.113.9"))
         assert seen == VIEWER, f"a client's own X-Forwarded-For claim was believed: the app saw {seen}"
         say(f"    through the CDN the app sees the viewer's address ({VIEWER}), not a claim in X-Forwarded-For")
+        # CloudFront asks for the origin's name, the one its certificate is for; the app, for the site's.
+        status, body = https_get(self.root, self.origin, headers=self.cdn_headers(VIEWER))
+        site = re.search(r"site=(\S*)", body)
+        assert status == 200 and site and site.group(1) == self.lb["domain"], f"asked for {self.origin}, the app was asked for {site and site.group(1)}"
+        say(f"    asked for {self.origin}, the app is asked for {self.lb['domain']}")
         for label, headers in [("without the CDN's header", {"X-Forwarded-For": VIEWER}),
                                ("with a wrong secret", {self.verification["header"]: secrets.token_hex(32)})]:
             status, _ = https_get(self.root, self.origin, headers=headers)

@@ -36,6 +36,8 @@ enum AWSCDN {
                 attr("name", .ref("var.name"))
                 attr("origin_domain", .ref("var.cdn.origin_domain"))
                 attr("aliases", .ref("var.cdn.aliases"))
+                comment("The load balancer's certificate covers the aliases too: the services see the site's name.")
+                attr("forward_host_header", true)
                 attr("certificate_arn", .ref("local.cdn_certificate_arn"))
                 attr("static_paths", .ref("var.cdn.static_paths"))
                 attr("cacheable_paths", .ref("var.cdn.cacheable_paths"))

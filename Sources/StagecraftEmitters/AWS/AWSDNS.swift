@@ -21,6 +21,8 @@ enum AWSDNS {
             HCLBlock("resource", "aws_acm_certificate", "load_balancer") {
                 attr("count", .ref("var.dns == null ? 0 : 1"))
                 attr("domain_name", .ref("local.load_balancer_domain"))
+                comment("CloudFront forwards the viewer's Host, and checks this certificate against it.")
+                attr("subject_alternative_names", .ref("var.cdn == null ? [] : var.cdn.aliases"))
                 attr("validation_method", "DNS")
                 HCLItem.blank
                 createBeforeDestroy
@@ -60,7 +62,7 @@ enum AWSDNS {
             HCLBlock("resource", "aws_acm_certificate_validation", "load_balancer") {
                 attr("count", .ref("var.dns == null ? 0 : 1"))
                 attr("certificate_arn", .ref("aws_acm_certificate.load_balancer[0].arn"))
-                attr("validation_record_fqdns", [.ref("aws_route53_record.certificate_validation[local.load_balancer_domain].fqdn")])
+                attr("validation_record_fqdns", .ref("[for domain in local.certificate_domains : aws_route53_record.certificate_validation[domain].fqdn]"))
             }
             HCLBlock("resource", "aws_acm_certificate_validation", "cdn") {
                 attr("provider", .ref("aws.us_east_1"))

@@ -22,7 +22,7 @@ struct AWSPrerequisites {
                 + " and points " + ([domain] + (environment.cdn.map { [$0.originDomain] } ?? [])).map { "`\($0)`" }.joined(separator: " and ") + " at the environment")
         } else if let cdn = environment.cdn {
             lines += [
-                "a certificate in \(environment.region) for `\(cdn.originDomain)`, its ARN in the `AWS_CERTIFICATE_ARN` secret (the load balancer's)",
+                "a certificate in \(environment.region) for `\(cdn.originDomain)` and `\(domain)` (CloudFront asks the load balancer for the site's name), its ARN in the `AWS_CERTIFICATE_ARN` secret",
                 "a certificate in us-east-1 for `\(domain)`, its ARN in the `AWS_CDN_CERTIFICATE_ARN` secret (CloudFront reads certificates there only)",
                 "after the first apply, DNS records: `\(domain)` as an alias (or CNAME) of the `cdn_domain` output, and `\(cdn.originDomain)` as a CNAME of the `load_balancer_dns_name` output",
             ]

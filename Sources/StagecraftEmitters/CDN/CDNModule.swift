@@ -33,6 +33,10 @@ enum CDNModule {
             )
             Terraform.variable("price_class", type: "string", description: "Edge locations to use (PriceClass_100: North America and Europe).", default: "PriceClass_100")
             Terraform.variable("origin_read_timeout", type: "number", description: "Seconds CloudFront waits for the origin's response.", default: 30)
+            Terraform.variable("forward_host_header", type: "bool", description: """
+                Whether dynamic requests reach the origin with the viewer's Host (CloudFront then checks the origin's certificate \
+                against that name, so it must cover every alias) or with origin_domain (a certificate for origin_domain alone suffices).
+                """, default: false)
             Terraform.variable("origin_verify_header", type: "string", description: "Header CloudFront adds to every request to the origin, with origin_verify_secret as its value, or null.", default: .null)
             Terraform.variable("origin_verify_secret", type: "string", description: "Value of origin_verify_header, which the origin checks. CloudFront keeps it in the distribution's configuration, so it is in the state too.", default: .null, sensitive: true)
         }
@@ -67,7 +71,9 @@ enum CDNModule {
             HCLBlock("data", "aws_cloudfront_cache_policy", "caching_optimized") { attr("name", "Managed-CachingOptimized") }
             HCLBlock("data", "aws_cloudfront_cache_policy", "caching_disabled") { attr("name", "Managed-CachingDisabled") }
             HCLBlock("data", "aws_cloudfront_cache_policy", "origin_cache_control") { attr("name", "Managed-UseOriginCacheControlHeaders-QueryStrings") }
-            HCLBlock("data", "aws_cloudfront_origin_request_policy", "all_viewer") { attr("name", "Managed-AllViewer") }
+            HCLBlock("data", "aws_cloudfront_origin_request_policy", "dynamic") {
+                attr("name", .ref(#"var.forward_host_header ? "Managed-AllViewer" : "Managed-AllViewerExceptHostHeader""#))
+            }
             HCLBlock("data", "aws_cloudfront_response_headers_policy", "security_headers") { attr("name", "Managed-SecurityHeadersPolicy") }
             HCLBlock("resource", "aws_cloudfront_origin_access_control", "bucket") {
                 attr("count", .ref("var.s3_origin == null ? 0 : 1"))
@@ -118,10 +124,10 @@ enum CDNModule {
                     }
                 }
                 HCLItem.blank
-                comment("Everything else is dynamic: never cached, every header, cookie and query string forwarded.")
+                comment("Everything else is dynamic: never cached, every header (Host only with forward_host_header), cookie and query string forwarded.")
                 HCLBlock("default_cache_behavior") {
                     behaviour(pathPattern: nil, origin: "local.origin_id", cachePolicy: "data.aws_cloudfront_cache_policy.caching_disabled.id",
-                              originRequestPolicy: "data.aws_cloudfront_origin_request_policy.all_viewer.id", methods: allMethods)
+                              originRequestPolicy: "data.aws_cloudfront_origin_request_policy.dynamic.id", methods: allMethods)
                 }
                 HCLItem.blank
                 comment("Static files: cached at the edge for up to a year (the files are expected to be fingerprinted).")

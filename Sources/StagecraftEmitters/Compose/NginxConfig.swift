@@ -36,6 +36,8 @@ struct NginxConfig {
             "rateKey": verification == nil ? "$binary_remote_addr" : "$client_address",
             // The CDN fetches from its own origin name, which must reach this server too.
             "serverNames": ([loadBalancer.domain] + [layout.environment.cdn?.originDomain].compactMap { $0 }).map { ["name": $0] },
+            "cdnOrigin": layout.environment.cdn.map { ["origin": $0.originDomain, "site": loadBalancer.domain] as Any } ?? false,
+            "hostVariable": layout.environment.cdn == nil ? "$host" : "$site_host",
             "tls": loadBalancer.tls,
             "maxBodyMiB": loadBalancer.maxBodyMiB,
             "timeoutSeconds": loadBalancer.timeoutSeconds,

@@ -4,7 +4,9 @@ import StagecraftPlanner
 /// to a whole Ingress, so each path with a limit of its own gets an Ingress of its own for the
 /// same hosts (ingress-nginx merges them, the longest path wins); the first Ingress carries the
 /// stack-wide limit. Behind a CDN the rules also answer the origin's name, which is where the
-/// CDN connects; all of them serve the certificate `CertificateManifests` requests.
+/// CDN connects (and the name it asks for: the origin's certificate is for that name), and the
+/// apps are asked for the site's name all the same; all of them serve the certificate
+/// `CertificateManifests` requests.
 enum IngressManifests {
     static func ingresses(_ plan: StackPlan, _ environment: EnvironmentPlan) -> [KubernetesObject] {
         guard let loadBalancer = environment.loadBalancer else { return [] }
@@ -47,6 +49,7 @@ enum IngressManifests {
             (prefix + "proxy-send-timeout", .string(String(loadBalancer.timeoutSeconds))),
         ]
         if loadBalancer.tls { annotations.append((prefix + "ssl-redirect", "true")) }
+        if hosts.count > 1 { annotations.append((prefix + "upstream-vhost", .string(hosts[0]))) }
         if let limit {
             // Per client address (ingress-nginx must be told to trust the CDN's and the load
             // balancer's forwarded address: the README's cluster settings); the burst is

@@ -31,8 +31,11 @@ final class AWSReviewedPlanTests: XCTestCase {
         }
         XCTAssertEqual(apply?["needs"] as? [String], ["production"])
         XCTAssertEqual(rollback?["needs"] as? [String], ["production-apply"])
+        // Only after the apply kept a rollback plan: a reviewer who rejected the apply leaves nothing to roll back.
         XCTAssertEqual(rollback?["if"] as? String,
-                       "always() && (needs.production-apply.result == 'failure' || needs.production-apply.result == 'cancelled')")
+                       "always() && (needs.production-apply.result == 'failure' || needs.production-apply.result == 'cancelled') && needs.production-apply.outputs.production-rollback-plan != ''")
+        XCTAssertEqual(apply?["outputs"] as? [String: String], ["production-rollback-plan": "${{ steps.keep-production-rollback-plan.outputs.artifact-id }}"])
+        XCTAssertEqual(try step(apply, "Keep the rollback plan for its review")["id"] as? String, "keep-production-rollback-plan")
 
         // The release's job plans and keeps the plan with the provider lock it was made with; it applies nothing untargeted.
         let releaseRuns = try steps(release).compactMap { $0["run"] as? String }

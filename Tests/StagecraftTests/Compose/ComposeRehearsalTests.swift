@@ -47,6 +47,7 @@ final class ComposeRehearsalTests: XCTestCase {
             "a row written on db was read on db-replica-1",
             "through the CDN the app sees the viewer's address (198.51.100.7), not a claim in X-Forwarded-For",
             "or with a wrong one, is refused (403)",
+            "asked for origin.shop.example.com, the app is asked for shop.example.com",
             "the app queried db through db-pgbouncer: app via psql superuser=off",
             // Ten exporters and probes, and the three replicas of web serving their own metrics.
             "Prometheus scrapes all 13 targets",

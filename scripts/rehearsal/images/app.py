@@ -39,7 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                             f"rehearsal_app_requests_total{{release=\"{VERSION}\"}} {next(SERVED)}\n")
         else:
             next(SERVED)
-            self.reply(200, f"release={VERSION} host={socket.gethostname()} client={self.headers.get('X-Real-IP', '')}\n")
+            self.reply(200, f"release={VERSION} host={socket.gethostname()} client={self.headers.get('X-Real-IP', '')} "
+                            f"site={self.headers.get('Host', '')}\n")
 
     def reply(self, status, body):
         data = body.encode()

@@ -64,6 +64,12 @@ variable "origin_read_timeout" {
   default     = 30
 }
 
+variable "forward_host_header" {
+  description = "Whether dynamic requests reach the origin with the viewer's Host (CloudFront then checks the origin's certificate against that name, so it must cover every alias) or with origin_domain (a certificate for origin_domain alone suffices)."
+  type        = bool
+  default     = false
+}
+
 variable "origin_verify_header" {
   description = "Header CloudFront adds to every request to the origin, with origin_verify_secret as its value, or null."
   type        = string

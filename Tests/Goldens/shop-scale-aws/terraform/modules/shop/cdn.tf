@@ -29,9 +29,11 @@ module "cdn" {
   source = "../cdn"
   count  = var.cdn == null ? 0 : 1
 
-  name                 = var.name
-  origin_domain        = var.cdn.origin_domain
-  aliases              = var.cdn.aliases
+  name          = var.name
+  origin_domain = var.cdn.origin_domain
+  aliases       = var.cdn.aliases
+  # The load balancer's certificate covers the aliases too: the services see the site's name.
+  forward_host_header  = true
   certificate_arn      = local.cdn_certificate_arn
   static_paths         = var.cdn.static_paths
   cacheable_paths      = var.cdn.cacheable_paths

@@ -15,9 +15,11 @@ data "aws_route53_zone" "this" {
 }
 
 resource "aws_acm_certificate" "load_balancer" {
-  count             = var.dns == null ? 0 : 1
-  domain_name       = local.load_balancer_domain
-  validation_method = "DNS"
+  count       = var.dns == null ? 0 : 1
+  domain_name = local.load_balancer_domain
+  # CloudFront forwards the viewer's Host, and checks this certificate against it.
+  subject_alternative_names = var.cdn == null ? [] : var.cdn.aliases
+  validation_method         = "DNS"
 
   lifecycle {
     create_before_destroy = true
@@ -62,7 +64,7 @@ resource "aws_route53_record" "certificate_validation" {
 resource "aws_acm_certificate_validation" "load_balancer" {
   count                   = var.dns == null ? 0 : 1
   certificate_arn         = aws_acm_certificate.load_balancer[0].arn
-  validation_record_fqdns = [aws_route53_record.certificate_validation[local.load_balancer_domain].fqdn]
+  validation_record_fqdns = [for domain in local.certificate_domains : aws_route53_record.certificate_validation[domain].fqdn]
 }
 
 resource "aws_acm_certificate_validation" "cdn" {

@@ -18,8 +18,8 @@ data "aws_cloudfront_cache_policy" "origin_cache_control" {
   name = "Managed-UseOriginCacheControlHeaders-QueryStrings"
 }
 
-data "aws_cloudfront_origin_request_policy" "all_viewer" {
-  name = "Managed-AllViewer"
+data "aws_cloudfront_origin_request_policy" "dynamic" {
+  name = var.forward_host_header ? "Managed-AllViewer" : "Managed-AllViewerExceptHostHeader"
 }
 
 data "aws_cloudfront_response_headers_policy" "security_headers" {
@@ -76,7 +76,7 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  # Everything else is dynamic: never cached, every header, cookie and query string forwarded.
+  # Everything else is dynamic: never cached, every header (Host only with forward_host_header), cookie and query string forwarded.
   default_cache_behavior {
     target_origin_id           = local.origin_id
     viewer_protocol_policy     = "redirect-to-https"
@@ -84,7 +84,7 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
-    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer.id
+    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.dynamic.id
     response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
   }
 
