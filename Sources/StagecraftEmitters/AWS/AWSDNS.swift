@@ -18,10 +18,10 @@ enum AWSDNS {
                 attr("name", .ref("var.dns.zone"))
                 attr("private_zone", false)
             }
+            comment("Behind CloudFront it covers the aliases too: CloudFront forwards the viewer's Host, and checks this certificate against it.")
             HCLBlock("resource", "aws_acm_certificate", "load_balancer") {
                 attr("count", .ref("var.dns == null ? 0 : 1"))
                 attr("domain_name", .ref("local.load_balancer_domain"))
-                comment("CloudFront forwards the viewer's Host, and checks this certificate against it.")
                 attr("subject_alternative_names", .ref("var.cdn == null ? [] : var.cdn.aliases"))
                 attr("validation_method", "DNS")
                 HCLItem.blank

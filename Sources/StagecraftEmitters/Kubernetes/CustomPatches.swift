@@ -21,10 +21,7 @@ struct CustomPatches {
             case .kubernetesPatch(let patchTarget, let patch):
                 let object = try self.object(patchTarget, hatch)
                 target = patchTarget
-                // A strategic-merge patch names its object itself.
-                document = YAML.map([
-                    ("apiVersion", .string(object.apiVersion)), ("kind", .string(object.kind)), ("metadata", .map([("name", .string(object.name))])),
-                ]).merging(patch)
+                document = Self.naming(object, patch)
                 entry = { kubeMap(("path", .string($0))) }
             case .kubernetesOperations(let patchTarget, let operations):
                 let object = try self.object(patchTarget, hatch)
@@ -45,6 +42,16 @@ struct CustomPatches {
             entries.append(entry(name))
         }
         return (files, entries)
+    }
+
+    /// A strategic-merge patch names its object itself: its apiVersion, kind and name first,
+    /// then the patch as written (a `null` in it deletes that field, as kustomize reads it).
+    static func naming(_ object: KubernetesObject, _ patch: PatchValue) -> YAML {
+        guard case .map(let entries) = YAML(patch) else { return YAML(patch) }
+        var metadata: [(String, YAML)] = [("name", .string(object.name))]
+        if case .map(let declared)? = entries.first(where: { $0.0 == "metadata" })?.1 { metadata += declared }
+        return .map([("apiVersion", .string(object.apiVersion)), ("kind", .string(object.kind)), ("metadata", .map(metadata))]
+            + entries.filter { $0.0 != "metadata" })
     }
 
     private func object(_ target: KubernetesTarget, _ hatch: EscapeHatch) throws -> KubernetesObject {

@@ -33,7 +33,8 @@ final class AWSPrerequisitesTests: XCTestCase {
         let dns = try text(files, "terraform/modules/shop/dns.tf")
         for expected in [
             #"resource "aws_acm_certificate" "load_balancer""#, #"resource "aws_acm_certificate" "cdn""#,
-            "provider                  = aws.us_east_1", #"validation_method = "DNS""#,
+            "provider                  = aws.us_east_1", #"validation_method         = "DNS""#,
+            "subject_alternative_names = var.cdn == null ? [] : var.cdn.aliases",
             #"resource "aws_route53_record" "certificate_validation""#, #"resource "aws_acm_certificate_validation" "cdn""#,
             #"resource "aws_route53_record" "site""#, "target = module.cdn[0].domain_name", "target = aws_lb.this.dns_name",
         ] {
@@ -55,6 +56,7 @@ final class AWSPrerequisitesTests: XCTestCase {
         let readme = try text(files, "README.md")
         for expected in [
             "a certificate in us-east-1 for `www.market.example.com`, its ARN in the `AWS_CDN_CERTIFICATE_ARN` secret",
+            "for `origin.www.market.example.com` and `www.market.example.com` (CloudFront asks the load balancer for the site's name), its ARN in the `AWS_CERTIFICATE_ARN` secret",
             "`www.market.example.com` as an alias (or CNAME) of the `cdn_domain` output",
             "`origin.www.market.example.com` as a CNAME of the `load_balancer_dns_name` output",
         ] {

@@ -51,6 +51,24 @@ final class EscapeHatchTests: XCTestCase {
         XCTAssertNil(try XCTUnwrap(staging.first { $0.kind == "Deployment" && $0.name == "api" }).value(at: "spec.template.spec.enableServiceLinks"))
     }
 
+    /// A merge patch is written as declared, beside the object's name: its own labels join the
+    /// name, and a `null` stays, so kustomize deletes that field.
+    func testAMergePatchKeepsItsNullsAndLabels() throws {
+        let spec = stack(platform: .kubernetes) {
+            KubernetesPatch("Deployment/web", "metadata:\n  labels:\n    team: storefront\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: null\n")
+        }
+        let rendered = try KubernetesRendering.render("merge-null", spec)
+        defer { try? FileManager.default.removeItem(at: rendered.root) }
+        let patch = try file(rendered.files, "kubernetes/overlays/production/custom/1-deployment-web.yaml")
+        XCTAssertTrue(patch.contains("kind: Deployment\nmetadata:\n  name: web\n  labels:\n    team: storefront\nspec:\n"), patch)
+        XCTAssertTrue(patch.contains("automountServiceAccountToken: null"), patch)
+        let web = try XCTUnwrap(try rendered.objects("production").first { $0.kind == "Deployment" && $0.name == "web" })
+        XCTAssertNil(web.value(at: "spec.template.spec.automountServiceAccountToken"))
+        XCTAssertEqual((web.value(at: "metadata.labels") as? [String: Any])?["team"] as? String, "storefront")
+        let staging = try XCTUnwrap(try rendered.objects("staging").first { $0.kind == "Deployment" && $0.name == "web" })
+        XCTAssertNotNil(staging.value(at: "spec.template.spec.automountServiceAccountToken"), "the generated field, where no patch deletes it")
+    }
+
     /// A patch of an object the overlay does not have stops generate, naming the stack line.
     func testAPatchOfAnObjectTheOverlayLacksIsRefusedAtItsLine() throws {
         let spec = stack(platform: .kubernetes) { KubernetesPatch("Deployment/wbe", "metadata:\n  labels:\n    a: b\n") }

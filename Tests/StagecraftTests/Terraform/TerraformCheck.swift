@@ -7,6 +7,13 @@ import StagecraftOutput
 enum TerraformCheck {
     static let pluginDirectory = "/opt/tf-plugins"
 
+    /// The checkov check IDs an allow-list file (`- id: …` with its `reason:`) names.
+    static func checkovAllowList(_ path: String) throws -> [String] {
+        try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(path), encoding: .utf8).split(separator: "\n").compactMap { line in
+            line.hasPrefix("- id: ") ? String(line.dropFirst("- id: ".count)) : nil
+        }
+    }
+
     static func requireTerraform() throws -> String {
         let terraform = try Tools.require("terraform")
         guard FileManager.default.fileExists(atPath: pluginDirectory) else {

@@ -14,10 +14,10 @@ data "aws_route53_zone" "this" {
   private_zone = false
 }
 
+# Behind CloudFront it covers the aliases too: CloudFront forwards the viewer's Host, and checks this certificate against it.
 resource "aws_acm_certificate" "load_balancer" {
-  count       = var.dns == null ? 0 : 1
-  domain_name = local.load_balancer_domain
-  # CloudFront forwards the viewer's Host, and checks this certificate against it.
+  count                     = var.dns == null ? 0 : 1
+  domain_name               = local.load_balancer_domain
   subject_alternative_names = var.cdn == null ? [] : var.cdn.aliases
   validation_method         = "DNS"
 
