@@ -113,8 +113,21 @@ struct StackValidator {
     }
 
     /// Workloads may share an image (a web app and its worker, say), built once; two different
-    /// builds pushed to one repository would overwrite each other's release.
+    /// builds pushed to one repository would overwrite each other's release. CI builds each image
+    /// once per commit, from the workload's own declaration, for every environment: an override
+    /// may pin another image (`repo:tag`), not ask for another build.
     private mutating func checkSharedImages() {
+        for environment in spec.environments {
+            for override in environment.overrides {
+                let base = (spec.services + spec.workers).first { $0.name == override.target }
+                if let build = override.changes.build {
+                    error("\(environment.name) overrides the Dockerfile of \(override.target), but CI builds each image once for every environment; declare Dockerfile(…) in \(override.target)'s own block", build.location)
+                }
+                if let image = override.changes.image, !Planner.hasTagOrDigest(image.value), image.value != base?.image?.value {
+                    error("\(environment.name) gives \(override.target) the image \(image.value.debugDescription), which CI does not build (it builds the stack's own); pin one it runs as given (\(image.value):1.0 or @sha256:…), or keep the stack's", image.location)
+                }
+            }
+        }
         var builds: [String: (workload: String, build: BuildSpec)] = [:]
         for workload in spec.services + spec.workers {
             guard let image = workload.image, let build = Planner.build(of: workload) else { continue }

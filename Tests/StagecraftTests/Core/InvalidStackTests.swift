@@ -30,6 +30,14 @@ final class InvalidStackTests: XCTestCase {
                     Dockerfile("jobs/Dockerfile", context: "jobs") // ←
                 }
             """, expected: "builds image \"ghcr.io/acme/app\" from another Dockerfile or context than web does"),
+        Case(name: "an environment that would need an image of its own built", body: service + """
+
+                Environments {
+                    Production {
+                        Override("web") { Image("ghcr.io/acme/web-production") } // ←
+                    }
+                }
+            """, expected: "production gives web the image \"ghcr.io/acme/web-production\", which CI does not build"),
         Case(name: "undeclared session cache", body: """
                 Service("web") {
                     Image("ghcr.io/acme/web"); Port(8080)
