@@ -30,11 +30,12 @@ final class KubernetesRestoreTestTests: XCTestCase {
     }
 
     func testARestoreSlowerThanTheRecoveryTimeFailsAndStillDeletesTheCluster() throws {
-        var setup = try start()
-        setup.environment["RECOVERY_TIME_SECONDS"] = "0"
+        // A restore that takes 2 s against a recovery time of 1 s.
+        var setup = try start(restoreDelaySeconds: 2)
+        setup.environment["RECOVERY_TIME_SECONDS"] = "1"
         let result = try Tools.run(try Tools.require("python3"), ["-c", setup.script], environment: setup.environment)
         XCTAssertNotEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.output.contains("more than the declared recovery time of 0 s") || result.output.contains("was not ready after 0 s"), result.output)
+        XCTAssertTrue(result.output.contains("more than the declared recovery time of 1 s") || result.output.contains("was not ready after 2 s"), result.output)
         let requests = try String(contentsOf: setup.requests, encoding: .utf8)
         XCTAssertTrue(requests.split(separator: "\n").last?.contains("\"DELETE\"") == true, requests)
     }
@@ -55,7 +56,7 @@ final class KubernetesRestoreTestTests: XCTestCase {
 
     // MARK: - The primary, its archive and the API
 
-    private func start() throws -> Setup {
+    private func start(restoreDelaySeconds: Int = 0) throws -> Setup {
         let openssl = try Tools.require("openssl")
         let python = try Tools.require("python3")
         let postgres = try PostgresHarness(self, label: "restore-test")
@@ -95,7 +96,7 @@ final class KubernetesRestoreTestTests: XCTestCase {
             "port": apiPort, "certificate": account.appendingPathComponent("ca.crt").path, "key": account.appendingPathComponent("api.key").path,
             "token": token, "bin": URL(fileURLWithPath: postgres.tool("psql")).deletingLastPathComponent().path, "runuser": try Tools.require("runuser"),
             "directory": postgres.directory.path, "base": postgres.path("base"), "archive": postgres.path("archive"),
-            "restoredPort": Tools.freePort(), "admin": "admin", "log": requests.path,
+            "restoredPort": Tools.freePort(), "admin": "admin", "log": requests.path, "restoreDelaySeconds": restoreDelaySeconds,
         ]
         let configFile = postgres.directory.appendingPathComponent("api.json")
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)

@@ -4,7 +4,7 @@ replays the archived WAL up to the recovery target the script asked for; the Clu
 once that copy is promoted; deleting it stops and removes the copy.
 
 Usage: restore-api.py CONFIG.json   (port, certificate, key, token, bin, runuser, directory,
-base, archive, restored port, admin user, log of requests)
+base, archive, restored port, admin user, log of requests, and optionally restoreDelaySeconds)
 """
 import http.server
 import json
@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 
 config = json.load(open(sys.argv[1]))
 data = os.path.join(config["directory"], "restored")
@@ -28,6 +29,8 @@ def as_postgres(*arguments, detached=False):
 
 
 def restore(target_time):
+    # A larger database takes longer: how much longer, a test may say.
+    time.sleep(config.get("restoreDelaySeconds", 0))
     as_postgres("cp", "-a", config["base"], data)
     with open(os.path.join(data, "postgresql.auto.conf"), "a") as settings:
         settings.write(f"restore_command = 'cp {config['archive']}/%f %p'\n")
