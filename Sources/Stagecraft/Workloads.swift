@@ -41,8 +41,8 @@ public struct Worker: StackContent {
 }
 
 /// The container image repository of a service or worker. CI builds and pushes it,
-/// tagged with the commit SHA. An image with a tag or digest (`redis:7`, `…@sha256:…`)
-/// is used as it is and not built.
+/// tagged with the commit SHA, and deploys run it by the digest the push reported. An image
+/// with a tag or digest (`redis:7`, `…@sha256:…`) is used as it is and not built.
 ///
 /// ```swift
 /// Image("ghcr.io/acme/shop-web")

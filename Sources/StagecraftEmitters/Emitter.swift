@@ -25,8 +25,8 @@ public protocol Emitter: Sendable {
 /// environments that run on it, and tells the CI emitters how to deploy them.
 public protocol PlatformEmitter: Emitter {
     var platform: PlatformKind { get }
-    /// The steps that deploy `environment` from a checked-out repository whose images
-    /// are tagged with the `IMAGE_TAG` variable, and roll back when the deploy fails.
+    /// The steps that deploy `environment` from the checked-out commit `IMAGE_TAG` names, running
+    /// each image CI built by the digest its push reported, and roll back when the deploy fails.
     func deploySteps(for target: DeployTarget, environment: EnvironmentPlan, plan: StackPlan) -> [CIStep]
     /// Steps that show on a pull request what deploying `environment` would change, changing
     /// nothing, with read-only credentials from repository secrets (a pull request does not

@@ -56,10 +56,10 @@ struct GitLabJob {
         setDeployment(in: &map, action: nil)
         map.set("script", .list(job.steps.filter { !$0.onFailureOnly }.compactMap(script).map(Self.scriptEntry)))
         if let rollbackScript { map.set("after_script", .list(rollbackScript)) }
-        // What the rollback job reads of this deploy, kept only when the deploy fails; what a
-        // later job applies (a reviewed plan), kept when it succeeds.
         // Each build hands the digest its push reported to the deploy jobs, which need it.
         if !job.images.isEmpty { map.set("artifacts", .map([("reports", .map([("dotenv", .string(Self.digestReport))]))])) }
+        // What the rollback job reads of this deploy, kept only when the deploy fails; what a
+        // later job applies (a reviewed plan), kept when it succeeds.
         let records = deployRecords.map { "\(Self.recordsFolder)/\($0)" }
         let saved = Self.savedPaths(job.steps.filter { !$0.onFailureOnly })
         if !records.isEmpty || !saved.isEmpty {

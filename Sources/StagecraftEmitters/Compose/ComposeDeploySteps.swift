@@ -3,7 +3,7 @@ import StagecraftPlanner
 /// How a compose environment is deployed from CI: over SSH to its host, a release folder
 /// at a time. The new folder is unpacked beside the running one and switched in, its databases
 /// are started and migrated, and then its containers roll out; when anything fails after the
-/// switch, the previous folder and image tag come back.
+/// switch, the previous folder comes back, and with its .env the previous images' digests.
 struct ComposeDeploySteps {
     let layout: ComposeLayout
     let outputDirectory: String
@@ -245,7 +245,7 @@ struct ComposeDeploySteps {
             """)), recordsRelease: true)
     }
 
-    /// A script run on the host in the release folder, which Compose's .env ties to the release's image tag.
+    /// A script run on the host in the release folder, which Compose's .env ties to the release's images.
     private func onHost(_ remote: String) -> String {
         """
         set -euo pipefail

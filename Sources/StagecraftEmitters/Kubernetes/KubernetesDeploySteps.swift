@@ -4,9 +4,8 @@ import StagecraftSpec
 
 /// How CI deploys an environment's overlay: authenticate with the environment's kubeconfig,
 /// wrap the overlay in a kustomization that runs every built image by the digest its push
-/// reported, apply it,
-/// wait for every rollout, and return each changed Deployment to its previous revision when
-/// anything failed.
+/// reported, apply it, wait for every rollout, and return each changed Deployment to its
+/// previous revision when anything failed.
 ///
 /// The order holds on a first deploy into an empty namespace as on every later one: first the
 /// Namespace and everything the workloads wait on (ServiceAccounts, ExternalSecrets, the
@@ -294,7 +293,7 @@ struct KubernetesDeploySteps {
 
     /// The kustomization around the overlay, as JSON; the script fills in each image's tag.
     private func wrapper(canary: Bool) -> String {
-        let repositories = Set(environment.workloads.filter { $0.image.build != nil }.map(\.image.repository)).sorted()
+        let repositories = digests.images.map(\.repository).sorted()
         var kustomization: [String: Any] = [
             "apiVersion": Kustomizations.apiVersion,
             "kind": "Kustomization",

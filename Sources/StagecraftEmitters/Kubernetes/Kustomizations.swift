@@ -6,8 +6,8 @@ import StagecraftPlanner
 /// some environments have.
 enum Kustomizations {
     static let apiVersion = "kustomize.config.k8s.io/v1beta1"
-    /// The tag committed in the overlays. The deploy job replaces it with the commit SHA it
-    /// deploys; applying an overlay by hand needs `kustomize edit set image` first.
+    /// The tag committed in the overlays. The deploy job runs each image by the digest CI
+    /// pushed instead; applying an overlay by hand needs `kustomize edit set image` first.
     static let placeholderTag = "set-at-deploy"
     /// Labels the generated ConfigMaps, so a canary deploy can apply them ahead of the canaries.
     static let configLabel = "stagecraft.io/role"
@@ -52,7 +52,7 @@ enum Kustomizations {
             #
             # ConfigMap names carry a hash of their contents: a config change rolls the pods, and
             # `kubectl rollout undo` returns to the previous config as well as the previous image.
-            # Image tags are `\(placeholderTag)` until the deploy job sets the commit SHA it deploys.
+            # Image tags are `\(placeholderTag)` until the deploy job sets each image's digest, as CI pushed it.
             #
             # Expected in the cluster:
             \(ClusterPrerequisites.components(overlay.environment).map { "#   - \($0)" }.joined(separator: "\n"))

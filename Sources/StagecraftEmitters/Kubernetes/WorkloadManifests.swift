@@ -25,7 +25,8 @@ enum WorkloadManifests {
         let container = kubeMap(
             ("name", .string(name)),
             ("image", .string(KubernetesNames.logicalImage(name))),
-            // Tags are commit SHAs, but a re-pushed tag must still be pulled, never served from a node's cache.
+            // Every pod's pull is authorized by the registry, never served from a node's cache to a pod
+            // that could not fetch it; by digest, that is one manifest request.
             ("imagePullPolicy", "Always"),
             ("envFrom", .list([kubeMap(("configMapRef", kubeMap(("name", .string(KubernetesNames.configMap(name))))))])),
             ("securityContext", PodHardening.containerSecurityContext),
